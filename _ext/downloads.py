@@ -1,0 +1,126 @@
+"""Offer the PDF, the large-print PDF and the EPUB from every page of the site.
+
+The HTML build copies the finished files into ``downloads/`` beside the pages,
+writes ``downloads/SHA256SUMS`` so a reader can check them, and gives every
+page template a ``handbook_downloads`` list (format, file size, link) for the
+header (``_templates/downloads.html``). A missing file is a build error that
+says which ``make`` target builds it; ``make serve`` turns that off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.numbers import format_decimal
+from sphinx.locale import get_translation
+from sphinx.util import logging
+
+from edition import output_stem
+
+_ = get_translation("handbook")
+logger = logging.getLogger(__name__)
+HTML_BUILDERS = {"html", "dirhtml"}
+DOWNLOAD_DIR = "downloads"
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str  # the format, as readers name it
+    filename: str
+    source: Path  # where `make` publishes it
+    make_target: str  # the make target that builds it
+    mimetype: str
+
+
+def expected_downloads(config, build_dir: Path) -> list[Download]:
+    stem = output_stem(config)
+    return [
+        Download(_("PDF"), f"{stem}.pdf", build_dir / "pdf" / f"{stem}.pdf", "pdf", "application/pdf"),
+        Download(
+            _("Large-print PDF"), f"{stem}-large-print.pdf",
+            build_dir / "pdf" / f"{stem}-large-print.pdf", "pdf", "application/pdf",
+        ),
+        Download(_("EPUB"), f"{stem}.epub", build_dir / "epub" / f"{stem}.epub", "epub", "application/epub+zip"),
+    ]
+
+
+def human_size(size: int, language: str) -> str:
+    """A file size as readers say it: 980 KB, 1.4 MB (decimal units, localised digits)."""
+    if size < 1000 * 1000:
+        value, unit = max(size / 1000, 0.1), "KB"
+        pattern = "#,##0" if value >= 10 else "#,##0.#"
+    else:
+        value, unit = size / (1000 * 1000), "MB"
+        pattern = "#,##0.#"
+    return f"{format_decimal(value, format=pattern, locale=language)}\N{NO-BREAK SPACE}{unit}"
+
+
+def sha256sums(files: list[Path]) -> str:
+    """The contents of a SHA256SUMS file, as `sha256sum --check` reads it."""
+    lines = []
+    for file in sorted(files, key=lambda f: f.name):
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {file.name}\n")
+    return "".join(lines)
+
+
+def _available(app) -> list[Download]:
+    build_dir = Path(app.confdir, app.config.handbook_downloads_from)
+    found = []
+    for download in expected_downloads(app.config, build_dir):
+        if download.source.is_file():
+            found.append(download)
+        elif app.config.handbook_downloads_required:
+            logger.warning(
+                _("%(file)s is missing, so the site cannot offer it for download. "
+                  "Build it first with `make %(target)s` (plain `make` builds every format)."),
+                {"file": download.source, "target": download.make_target},
+                type="handbook", subtype="downloads",
+            )
+    return found
+
+
+def _on_builder_inited(app) -> None:
+    app.builder.handbook_downloads = _available(app) if app.builder.name in HTML_BUILDERS else []
+
+
+def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    context["handbook_downloads"] = [
+        {
+            "label": download.label,
+            "size": human_size(download.source.stat().st_size, app.config.language),
+            "href": context["pathto"](f"{DOWNLOAD_DIR}/{download.filename}", 1),
+            "filename": download.filename,
+            "mimetype": download.mimetype,
+        }
+        for download in getattr(app.builder, "handbook_downloads", [])
+    ]
+
+
+def _on_build_finished(app, exception) -> None:
+    downloads = getattr(app.builder, "handbook_downloads", [])
+    if exception is not None or not downloads:
+        return
+    target_dir = Path(app.outdir, DOWNLOAD_DIR)
+    target_dir.mkdir(exist_ok=True)
+    copies = []
+    for download in downloads:
+        copy = target_dir / download.filename
+        shutil.copyfile(download.source, copy)
+        copies.append(copy)
+    (target_dir / "SHA256SUMS").write_text(sha256sums(copies), encoding="utf-8")
+
+
+def setup(app):
+    app.setup_extension("edition")
+    # Where `make` publishes the PDF and EPUB, relative to conf.py.
+    app.add_config_value("handbook_downloads_from", "_build", "html", types=frozenset({str}))
+    # `make serve` previews without the PDF and EPUB.
+    app.add_config_value("handbook_downloads_required", True, "html", types=frozenset({bool}))
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _on_page_context)
+    app.connect("build-finished", _on_build_finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

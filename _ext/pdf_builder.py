@@ -1,0 +1,200 @@
+"""The ``pdf`` builder: the handbook as a tagged PDF/UA-1 book, and a large-print edition.
+
+A subclass of the single-page HTML builder with its own lean print theme
+(_themes/print) and stylesheets: WeasyPrint is slow on the web theme's nested
+flex layout (WeasyPrint issue 1166), and a book needs a cover, a table of
+contents with page numbers, part title pages and running headers anyway.
+``finish()`` renders each edition with WeasyPrint and fails the build on any
+WeasyPrint error or warning (sphinx-simplepdf only logs them), or when the PDF
+stops before the last section (WeasyPrint issues 2798 and 2595).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.builders.singlehtml import SingleFileHTMLBuilder
+from sphinx.errors import SphinxError
+from sphinx.locale import get_translation
+from sphinx.util import logging as sphinx_logging
+from sphinx.util.nodes import inline_all_toctrees
+
+import print_doctree
+from edition import output_stem
+
+MESSAGE_CATALOG = "handbook"
+_ = get_translation(MESSAGE_CATALOG)
+logger = sphinx_logging.getLogger(__name__)
+THEME_DIR = Path(__file__).resolve().parent.parent / "_themes" / "print"
+
+
+class PDFBuildError(SphinxError):
+    category = "PDF build failed"
+
+
+@dataclass(frozen=True)
+class PrintEdition:
+    suffix: str  # appended to the output stem: "" or "-large-print"
+    stylesheets: tuple[str, ...]  # in the theme's static folder, applied in order
+
+
+EDITIONS = (
+    PrintEdition("", ("print.css",)),
+    PrintEdition("-large-print", ("print.css", "large-print.css")),
+)
+PAPER_SIZES = {"letter": "letter", "a4": "A4"}
+
+
+class _CollectWeasyPrintProblems(logging.Handler):
+    """Keeps every WeasyPrint warning and error, so the build can fail on them."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.problems: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.problems.append(record.getMessage())
+
+
+class PDFBuilder(SingleFileHTMLBuilder):
+    name = "pdf"
+    epilog = _("The PDF editions are in %(outdir)s.")
+    search = False
+    copysource = False
+    supported_image_types = ["image/svg+xml", "image/png", "image/jpeg"]
+
+    def init(self) -> None:
+        # Permalink pilcrows are links to themselves: noise in print.
+        self.config.html_permalinks = False
+        super().init()
+
+    def get_theme_config(self) -> tuple[str, dict]:
+        return "handbook_print", {}
+
+    # -- one print document -------------------------------------------------
+
+    def assemble_doctree(self) -> nodes.document:
+        root = self.config.root_doc
+        tree = self.env.get_doctree(root)
+        print_doctree.mark_parts(tree)
+        tree = inline_all_toctrees(self, set(), root, tree, str, [root])
+        tree["docname"] = root
+        self.env.resolve_references(tree, root, self)
+        self._parts = print_doctree.parts_from_wrappers(
+            tree, lambda number, caption: _("Part %(number)s: %(caption)s") % {
+                "number": to_roman(number), "caption": caption}
+        )
+        renamed = print_doctree.make_ids_unique(tree, root)
+        unresolved = print_doctree.rewrite_links(tree, renamed, root)
+        if unresolved:
+            raise PDFBuildError(_("links with no target in the print document: %s") % ", ".join(unresolved))
+        print_doctree.inline_footnotes(tree)
+        self._link_titles = print_doctree.heading_titles(tree)
+        last = print_doctree.last_section(tree)
+        self._last_section = (last["ids"][0], last[0].astext()) if last is not None else None
+        return tree
+
+    def get_doc_context(self, docname: str, body: str, metatags: str) -> dict:
+        context = super().get_doc_context(docname, body, metatags)
+        context["print_toc"] = print_doctree.print_toc_html(self._parts)
+        return context
+
+    # -- rendering ------------------------------------------------------------
+
+    def finish(self) -> None:
+        super().finish()
+        html_file = Path(self.outdir, self.config.root_doc + self.out_suffix)
+        stem = output_stem(self.config)
+        for edition in EDITIONS:
+            target = Path(self.outdir, f"{stem}{edition.suffix}.pdf")
+            logger.info(_("rendering %s"), target.name)
+            self.render(html_file, edition, target)
+
+    def _stylesheets(self, edition: PrintEdition) -> list:
+        from weasyprint import CSS
+
+        paper = PAPER_SIZES.get(self.config.pdf_paper_size.lower())
+        if paper is None:
+            raise PDFBuildError(
+                _("pdf_paper_size is %(given)r; use one of: %(known)s")
+                % {"given": self.config.pdf_paper_size, "known": ", ".join(PAPER_SIZES)}
+            )
+        static = Path(self.outdir, "_static")
+        sheets = [CSS(filename=static / name) for name in edition.stylesheets]
+        sheets.append(CSS(string=f"@page {{ size: {paper}; }}"))
+        return sheets
+
+    def render(self, html_file: Path, edition: PrintEdition, target: Path) -> None:
+        """Render one edition to ``target``; leave any earlier file intact on failure."""
+        try:
+            from weasyprint import HTML, URLFetcher
+        except OSError as error:  # Pango or another system library is missing
+            raise PDFBuildError(
+                _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
+                % error
+            ) from None
+        weasy_logger = logging.getLogger("weasyprint")
+        collector = _CollectWeasyPrintProblems()
+        weasy_logger.addHandler(collector)
+        # Only local files: the PDF must never depend on the network.
+        fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        edition_id = hashlib.sha256(f"{self.config.release}{edition.suffix}".encode()).digest()[:16]
+        tmp = tempfile.NamedTemporaryFile(dir=target.parent, suffix=".pdf.part", delete=False)
+        tmp.close()
+        try:
+            document = HTML(filename=html_file, url_fetcher=fetcher).render(
+                stylesheets=self._stylesheets(edition), pdf_variant="pdf/ua-1"
+            )
+            self._check_complete(document)
+            document.write_pdf(
+                tmp.name,
+                pdf_variant="pdf/ua-1",
+                pdf_identifier=edition_id,
+                custom_metadata=True,
+            )
+            if collector.problems:
+                raise PDFBuildError(
+                    _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
+                    % {"file": target.name, "problems": "\n  ".join(collector.problems)}
+                )
+            os.replace(tmp.name, target)
+        finally:
+            weasy_logger.removeHandler(collector)
+            if os.path.exists(tmp.name):
+                os.unlink(tmp.name)
+
+    def _check_complete(self, document) -> None:
+        """Fail when WeasyPrint stopped before the last section of the handbook."""
+        if self._last_section is None:
+            return
+        last_id, last_title = self._last_section
+        if not any(last_id in page.anchors for page in document.pages):
+            raise PDFBuildError(
+                _("the PDF stops before the last section, %r: WeasyPrint did not lay out the whole handbook")
+                % last_title
+            )
+
+
+def to_roman(number: int) -> str:
+    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for value, letter in numerals:
+        while number >= value:
+            out += letter
+            number -= value
+    return out
+
+
+def setup(app):
+    app.setup_extension("edition")
+    app.add_config_value("pdf_paper_size", "letter", "env", types=frozenset({str}))
+    app.add_html_theme("handbook_print", str(THEME_DIR))
+    app.add_builder(PDFBuilder)
+    app.add_message_catalog(MESSAGE_CATALOG, str(Path(__file__).resolve().parent.parent / "locales"))
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
