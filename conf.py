@@ -40,7 +40,6 @@ nitpicky = True
 extensions = [
     "myst_parser",
     "edition",
-    "sphinx.ext.githubpages",  # writes .nojekyll so GitHub Pages serves _static/
     # Local extensions, one concern each (see _ext/).
     "fonts",
     "downloads",
@@ -84,6 +83,8 @@ pdf_paper_size = os.environ.get("HANDBOOK_PAPER", "letter")
 
 # -- EPUB --------------------------------------------------------------------
 
+# The same stem as the PDFs: the handbook's name and the edition's language.
+epub_basename = f"{handbook_basename}-{language}"
 epub_title = project
 epub_author = author
 epub_publisher = author

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +92,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
         renamed = print_doctree.make_ids_unique(tree, root)
         unresolved = print_doctree.rewrite_links(tree, renamed, root)
         if unresolved:
-            raise PDFBuildError(_("links with no target in the print document: %s") % ", ".join(unresolved))
+            logger.error(_("links with no target in the print document: %s"), ", ".join(unresolved),
+                         type="handbook", subtype="pdf")
         print_doctree.inline_footnotes(tree)
         self._link_titles = print_doctree.heading_titles(tree)
         last = print_doctree.last_section(tree)
@@ -114,7 +114,11 @@ class PDFBuilder(SingleFileHTMLBuilder):
         for edition in EDITIONS:
             target = Path(self.outdir, f"{stem}{edition.suffix}.pdf")
             logger.info(_("rendering %s"), target.name)
-            self.render(html_file, edition, target)
+            try:
+                self.render(html_file, edition, target)
+            except PDFBuildError as error:
+                # One clear line, no traceback; the failed build exits non-zero.
+                logger.error(str(error), type="handbook", subtype="pdf")
 
     def _stylesheets(self, edition: PrintEdition) -> list:
         from weasyprint import CSS
@@ -145,15 +149,14 @@ class PDFBuilder(SingleFileHTMLBuilder):
         # Only local files: the PDF must never depend on the network.
         fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
         edition_id = hashlib.sha256(f"{self.config.release}{edition.suffix}".encode()).digest()[:16]
-        tmp = tempfile.NamedTemporaryFile(dir=target.parent, suffix=".pdf.part", delete=False)
-        tmp.close()
+        tmp = target.with_name(target.name + ".part")
         try:
             document = HTML(filename=html_file, url_fetcher=fetcher).render(
                 stylesheets=self._stylesheets(edition), pdf_variant="pdf/ua-1"
             )
             self._check_complete(document)
             document.write_pdf(
-                tmp.name,
+                tmp,
                 pdf_variant="pdf/ua-1",
                 pdf_identifier=edition_id,
                 custom_metadata=True,
@@ -163,11 +166,10 @@ class PDFBuilder(SingleFileHTMLBuilder):
                     _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
                     % {"file": target.name, "problems": "\n  ".join(collector.problems)}
                 )
-            os.replace(tmp.name, target)
+            os.replace(tmp, target)
         finally:
             weasy_logger.removeHandler(collector)
-            if os.path.exists(tmp.name):
-                os.unlink(tmp.name)
+            tmp.unlink(missing_ok=True)
 
     def _check_complete(self, document) -> None:
         """Fail when WeasyPrint stopped before the last section of the handbook."""

@@ -51,8 +51,11 @@ def parts_from_wrappers(
 
     Wrappers with the class ``part`` are numbered parts (the two mission areas),
     titled by ``numbered_label(number, caption)``; the others (front and back
-    matter) keep their plain caption.
+    matter) keep their plain caption. Parts follow the root document's own text
+    as children of its title section, wherever its toctrees stood, so that
+    every part is one heading level below the book's title.
     """
+    root_section = next(iter(tree.findall(nodes.section)), None)
     parts = []
     number = 0
     for wrapper in list(tree.findall(nodes.compound)):
@@ -71,8 +74,9 @@ def parts_from_wrappers(
         )
         part += nodes.title(title_text, title_text)
         part.extend(wrapper.children)
-        wrapper.replace_self(part)
+        wrapper.parent.remove(wrapper)
         parts.append(part)
+    (root_section if root_section is not None else tree).extend(parts)
     return parts
 
 

@@ -1,0 +1,88 @@
+# The handbook's build. `make` builds every format; `make test` runs every test.
+# Every variable below can be overridden: `make LANGUAGE=es`, `make PAPER=a4`.
+
+SPHINXOPTS  ?=
+LANGUAGE    ?= en
+PAPER       ?= letter
+BUILDDIR    ?= _build
+PYTHON      ?= python3
+VENV        ?= .venv
+PYTESTOPTS  ?=
+
+# Warnings are errors, and --keep-going shows all of them at once; -n flags broken references.
+ALLSPHINXOPTS = -W --keep-going -n -q -c . $(SPHINXOPTS)
+SPHINXBUILD   = $(VENV)/bin/sphinx-build
+STEM          = ice-mission-areas-$(LANGUAGE)
+STAGE         = $(BUILDDIR)/.stage
+PDFS          = $(BUILDDIR)/pdf/$(STEM).pdf $(BUILDDIR)/pdf/$(STEM)-large-print.pdf
+EPUB          = $(BUILDDIR)/epub/$(STEM).epub
+# What a format depends on: a change to any of these rebuilds it.
+SOURCES      := conf.py requirements.txt $(shell find docs _ext _static _templates _themes locales -type f 2>/dev/null)
+
+# The language and paper are read by conf.py; the edition date comes from the last commit.
+export HANDBOOK_LANGUAGE = $(LANGUAGE)
+export HANDBOOK_PAPER = $(PAPER)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+
+.DEFAULT_GOAL := all
+.PHONY: help all html pdf epub serve test bench clean venv test-deps
+
+help: ## List the targets
+	@echo "make [target] [LANGUAGE=en] [PAPER=letter|a4] [SPHINXOPTS=...]"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 14
+
+all: html ## Build every format: HTML site (with the downloads), PDF, large-print PDF, EPUB
+
+venv: $(VENV)/.installed ## Create .venv from the pinned requirements
+
+$(VENV)/.installed: requirements.txt scripts/system-deps.sh
+	@bash scripts/system-deps.sh build
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+html: $(PDFS) $(EPUB) $(VENV)/.installed ## Build the web site into _build/html (builds the PDF and EPUB first)
+	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees/html $(ALLSPHINXOPTS) \
+		-D handbook_downloads_from=$(BUILDDIR) docs $(STAGE)/html
+	$(VENV)/bin/python scripts/publish.py --tree $(STAGE)/html $(BUILDDIR)/html
+
+pdf: $(PDFS) ## Build the PDF and the large-print PDF into _build/pdf
+
+$(PDFS) &: $(SOURCES) $(VENV)/.installed
+	rm -rf $(STAGE)/pdf
+	$(SPHINXBUILD) -b pdf -d $(BUILDDIR)/doctrees/pdf $(ALLSPHINXOPTS) docs $(STAGE)/pdf
+	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/pdf $(addprefix $(STAGE)/pdf/,$(notdir $(PDFS)))
+
+epub: $(EPUB) ## Build the EPUB 3 into _build/epub
+
+$(EPUB): $(SOURCES) $(VENV)/.installed
+	@# The EPUB packs every file in its folder: start from an empty one.
+	rm -rf $(STAGE)/epub
+	$(SPHINXBUILD) -b epub -d $(BUILDDIR)/doctrees/epub $(ALLSPHINXOPTS) docs $(STAGE)/epub
+	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/epub $(STAGE)/epub/$(STEM).epub
+
+serve: $(VENV)/.installed ## Live preview of the web site at http://127.0.0.1:8000
+	$(VENV)/bin/sphinx-autobuild -b html -d $(BUILDDIR)/doctrees/serve -c . $(SPHINXOPTS) \
+		-D handbook_downloads_required=0 --watch _ext --watch _static --watch _templates \
+		docs $(BUILDDIR)/serve
+
+test-deps: $(VENV)/.installed-test node_modules/.installed ## Install what the tests need (Debian packages, Python, node)
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	@bash scripts/system-deps.sh test
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: all test-deps ## Build every format, then run every test
+	$(VENV)/bin/python -m pytest $(PYTESTOPTS)
+
+bench: all test-deps ## Measure build speed, memory and page weight (writes benchmarks/results.md)
+	$(VENV)/bin/python scripts/bench.py
+
+clean: ## Remove every build output
+	rm -rf $(BUILDDIR)
