@@ -56,5 +56,8 @@ def outputs(tmp_path_factory) -> Outputs:
 
 @pytest.fixture(scope="session")
 def html_pages(outputs) -> list[Path]:
-    """Every page of the site that a reader can open."""
-    return sorted(outputs.html.rglob("*.html"))
+    """Every page of the site that a reader can open (not theme files in _static)."""
+    return sorted(
+        page for page in outputs.html.rglob("*.html")
+        if not page.relative_to(outputs.html).parts[0].startswith("_")
+    )
