@@ -43,8 +43,13 @@ $(VENV)/.installed: requirements.txt scripts/system-deps.sh
 	@touch $@
 
 html: $(PDFS) $(EPUB) $(VENV)/.installed ## Build the web site into _build/html (builds the PDF and EPUB first)
+	@# The staged site is reused between builds for speed, unless the last build
+	@# did not finish: then a page may be half-written, so start afresh.
+	@test -f $(STAGE)/html.complete || rm -rf $(STAGE)/html
+	@rm -f $(STAGE)/html.complete
 	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees/html $(ALLSPHINXOPTS) \
 		-D handbook_downloads_from=$(BUILDDIR) docs $(STAGE)/html
+	@touch $(STAGE)/html.complete
 	$(VENV)/bin/python scripts/publish.py --tree $(STAGE)/html $(BUILDDIR)/html
 
 pdf: $(PDFS) ## Build the PDF and the large-print PDF into _build/pdf
@@ -78,7 +83,7 @@ node_modules/.installed: package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: all test-deps ## Build every format, then run every test
+test: test-deps ## Run every test (the suite builds the handbook once into a temporary folder)
 	$(VENV)/bin/python -m pytest $(PYTESTOPTS)
 
 bench: all test-deps ## Measure build speed, memory and page weight (writes benchmarks/results.md)

@@ -42,8 +42,10 @@ def publish_tree(staged: Path, dest: Path) -> Path:
     """Replace the folder ``dest`` by a copy of ``staged``; the old one goes only at the end."""
     parent = dest.parent
     parent.mkdir(parents=True, exist_ok=True)
-    incoming = Path(tempfile.mkdtemp(dir=parent, prefix=f".{dest.name}.new."))
     outgoing = parent / f".{dest.name}.old"
+    if not dest.exists() and outgoing.exists():
+        os.rename(outgoing, dest)  # an earlier swap was killed between its two renames
+    incoming = Path(tempfile.mkdtemp(dir=parent, prefix=f".{dest.name}.new."))
     try:
         shutil.copytree(staged, incoming, dirs_exist_ok=True)
         if outgoing.exists():

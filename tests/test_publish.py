@@ -1,0 +1,88 @@
+"""scripts/publish.py: outputs reach their place whole or not at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import publish
+
+
+def test_publish_file_replaces_the_old_file(tmp_path):
+    dest = tmp_path / "pdf"
+    dest.mkdir()
+    (dest / "book.pdf").write_bytes(b"old")
+    new = tmp_path / "stage" / "book.pdf"
+    new.parent.mkdir()
+    new.write_bytes(b"new")
+    assert publish.publish_file(new, dest) == dest / "book.pdf"
+    assert (dest / "book.pdf").read_bytes() == b"new"
+    assert sorted(p.name for p in dest.iterdir()) == ["book.pdf"]  # no temporary file left
+
+
+def test_publish_file_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    dest = tmp_path / "pdf"
+    dest.mkdir()
+    (dest / "book.pdf").write_bytes(b"old")
+    new = tmp_path / "book.pdf"
+    new.write_bytes(b"new")
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish.shutil, "copyfileobj", disk_full)
+    with pytest.raises(OSError):
+        publish.publish_file(new, dest)
+    assert (dest / "book.pdf").read_bytes() == b"old"
+    assert sorted(p.name for p in dest.iterdir()) == ["book.pdf"]
+
+
+def make_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_publish_tree_swaps_the_whole_folder(tmp_path):
+    staged = make_tree(tmp_path / "stage", {"index.html": "new", "a/b.html": "new"})
+    dest = make_tree(tmp_path / "html", {"index.html": "old", "stale.html": "old"})
+    publish.publish_tree(staged, dest)
+    assert (dest / "index.html").read_text() == "new"
+    assert (dest / "a" / "b.html").read_text() == "new"
+    assert not (dest / "stale.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["html", "stage"]
+
+
+def test_publish_tree_failure_keeps_the_old_folder(tmp_path, monkeypatch):
+    staged = make_tree(tmp_path / "stage", {"index.html": "new"})
+    dest = make_tree(tmp_path / "html", {"index.html": "old"})
+    real_rename = os.rename
+
+    def fail_to_move_the_new_folder_in(src, dst):
+        if Path(src).name.startswith(".html.new"):
+            raise OSError("interrupted")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(publish.os, "rename", fail_to_move_the_new_folder_in)
+    with pytest.raises(OSError):
+        publish.publish_tree(staged, dest)
+    assert (dest / "index.html").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["html", "stage"]
+
+
+def test_main_refuses_missing_outputs(tmp_path, capsys):
+    assert publish.main(["--files", str(tmp_path / "pdf"), str(tmp_path / "missing.pdf")]) == 1
+    assert "missing build output" in capsys.readouterr().err
+    assert not (tmp_path / "pdf").exists()
+
+
+def test_publish_tree_recovers_from_a_swap_killed_between_its_renames(tmp_path):
+    staged = make_tree(tmp_path / "stage", {"index.html": "new"})
+    make_tree(tmp_path / ".html.old", {"index.html": "old"})  # html was moved aside, then the kill
+    dest = tmp_path / "html"
+    publish.publish_tree(staged, dest)
+    assert (dest / "index.html").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["html", "stage"]
