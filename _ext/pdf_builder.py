@@ -24,6 +24,7 @@ from sphinx.locale import get_translation
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import inline_all_toctrees
 
+import pdf_tagging
 import print_doctree
 from edition import output_stem
 
@@ -120,7 +121,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
                 # One clear line, no traceback; the failed build exits non-zero.
                 logger.error(str(error), type="handbook", subtype="pdf")
 
-    def _stylesheets(self, edition: PrintEdition) -> list:
+    def _stylesheets(self, edition: PrintEdition, font_config) -> list:
         from weasyprint import CSS
 
         paper = PAPER_SIZES.get(self.config.pdf_paper_size.lower())
@@ -130,7 +131,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
                 % {"given": self.config.pdf_paper_size, "known": ", ".join(PAPER_SIZES)}
             )
         static = Path(self.outdir, "_static")
-        sheets = [CSS(filename=static / name) for name in edition.stylesheets]
+        # Without the FontConfiguration, WeasyPrint ignores @font-face and falls back to DejaVu.
+        sheets = [CSS(filename=static / name, font_config=font_config) for name in edition.stylesheets]
         sheets.append(CSS(string=f"@page {{ size: {paper}; }}"))
         return sheets
 
@@ -138,6 +140,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         """Render one edition to ``target``; leave any earlier file intact on failure."""
         try:
             from weasyprint import HTML, URLFetcher
+            from weasyprint.text.fonts import FontConfiguration
         except OSError as error:  # Pango or another system library is missing
             raise PDFBuildError(
                 _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
@@ -149,14 +152,19 @@ class PDFBuilder(SingleFileHTMLBuilder):
         # Only local files: the PDF must never depend on the network.
         fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
         edition_id = hashlib.sha256(f"{self.config.release}{edition.suffix}".encode()).digest()[:16]
+        # WeasyPrint writes `raw`; the tagging fixes write `tmp`, which then replaces `target`.
+        raw = target.with_name(target.name + ".raw.part")
         tmp = target.with_name(target.name + ".part")
         try:
+            font_config = FontConfiguration()
             document = HTML(filename=html_file, url_fetcher=fetcher).render(
-                stylesheets=self._stylesheets(edition), pdf_variant="pdf/ua-1"
+                stylesheets=self._stylesheets(edition, font_config),
+                font_config=font_config,
+                pdf_variant="pdf/ua-1",
             )
             self._check_complete(document)
             document.write_pdf(
-                tmp,
+                raw,
                 pdf_variant="pdf/ua-1",
                 pdf_identifier=edition_id,
                 custom_metadata=True,
@@ -166,10 +174,28 @@ class PDFBuilder(SingleFileHTMLBuilder):
                     _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
                     % {"file": target.name, "problems": "\n  ".join(collector.problems)}
                 )
+            self._fix_tagging(raw, tmp)
             os.replace(tmp, target)
         finally:
             weasy_logger.removeHandler(collector)
+            raw.unlink(missing_ok=True)
             tmp.unlink(missing_ok=True)
+
+    def _fix_tagging(self, source: Path, destination: Path) -> None:
+        """Close WeasyPrint 70's PDF/UA gaps (see pdf_tagging.py) and save to ``destination``."""
+        import pikepdf
+
+        with pikepdf.open(source) as pdf:
+            try:
+                untitled = pdf_tagging.fix_tagging(pdf, self._link_titles)
+            except pdf_tagging.TaggingError as error:
+                raise PDFBuildError(_("cannot fix the tags of %(file)s: %(error)s")
+                                    % {"file": destination.name, "error": error}) from None
+            if untitled:
+                raise PDFBuildError(_("links to targets with no title, which readers would hear as ids: %s")
+                                    % ", ".join(untitled))
+            # The same sources give the same file: the /ID comes from the content, not the clock.
+            pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
     def _check_complete(self, document) -> None:
         """Fail when WeasyPrint stopped before the last section of the handbook."""
