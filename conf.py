@@ -44,6 +44,7 @@ extensions = [
     "fonts",
     "downloads",
     "pdf_builder",
+    "epub_builder",
 ]
 
 # -- MyST --------------------------------------------------------------------
@@ -83,17 +84,48 @@ pdf_paper_size = os.environ.get("HANDBOOK_PAPER", "letter")
 
 # -- EPUB --------------------------------------------------------------------
 
+# The EPUB 3 builder is _ext/epub_builder.py (it overrides Sphinx's `epub`).
 # The same stem as the PDFs: the handbook's name and the edition's language.
 epub_basename = f"{handbook_basename}-{language}"
 epub_title = project
 epub_author = author
 epub_publisher = author
+epub_description = handbook_subtitle
 epub_language = language
 # A stable identifier, the same on every build, so readers' libraries see one book.
 epub_identifier = "urn:uuid:5f0b7a3e-2d1c-4b8e-9a61-3c7e2f4d8a10"
 epub_scheme = "uuid"
 epub_uid = "bookid"
-# Only the reading pages: no search page or index, which make no sense offline.
-epub_exclude_files = ["search.html", "genindex.html"]
+# A lean theme (_themes/epub) with its own reading stylesheet; the web theme's
+# CSS (html_css_files) has no place in a reflowable book.
+epub_theme = "handbook_epub"
+epub_css_files = []
+# No general index: a book of this size is read through its contents and glossary.
+epub_use_index = False
+# Web addresses stay in the links; printed inline they would break the reading.
 epub_show_urls = "no"
+# Chapters, their sections and subsections in the EPUB's contents.
 epub_tocdepth = 3
+
+# EPUB Accessibility 1.1 metadata (https://www.w3.org/TR/epub-a11y-11/), true
+# to the book: text with one diagram, whose facts the text after it repeats.
+epub_access_modes = ["textual", "visual"]
+epub_access_modes_sufficient = ["textual"]
+epub_accessibility_features = [
+    "structuralNavigation",  # headings mark every chapter and section
+    "tableOfContents",  # the navigation document
+    "alternativeText",  # the diagram and the cover have text alternatives
+    "readingOrder",  # the reading order follows the content
+    "displayTransformability",  # reflowable, no fixed sizes or colours
+]
+epub_accessibility_hazards = ["none"]  # no flashing, motion simulation or sound
+epub_accessibility_summary = (
+    "This publication conforms to EPUB Accessibility 1.1 and WCAG 2.2 Level AA. "
+    "It is reflowable text with a table of contents, headings for every chapter "
+    "and section, and a glossary. Its one diagram has a text alternative, and the "
+    "text after it gives the same facts. No meaning rests on colour alone, and "
+    "readers can change the font, size and colours."
+)
+epub_conforms_to = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+# Checked by the handbook's own tests (EPUBCheck and DAISY Ace on every build).
+epub_certified_by = author
