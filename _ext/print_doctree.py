@@ -204,6 +204,10 @@ def print_toc_html(parts: list[nodes.section]) -> str:
             for section in sof.children
             if isinstance(section, nodes.section)
         ]
+        # A matter part named like its first chapter ("About this handbook")
+        # starts on that chapter's page: one line in the contents is enough.
+        if chapters and chapters[0][0].astext() == part[0].astext():
+            chapters = chapters[1:]
         inner = "".join(item(chapter, "toc-chapter") for chapter in chapters)
         out.append(item(part, "toc-part", f'<ol class="toc-chapters">{inner}</ol>' if inner else ""))
     out.append("</ol>")
