@@ -45,6 +45,8 @@ extensions = [
     "downloads",
     "pdf_builder",
     "epub_builder",
+    "build_errors",
+    "content_checks",
 ]
 
 # -- MyST --------------------------------------------------------------------

@@ -1,0 +1,303 @@
+"""The handbook's content rules: pure functions on one page's docutils tree.
+
+Used by the ``content_checks`` extension and unit-tested without Sphinx
+(tests/test_content_checks.py). Each problem is a :class:`Finding` with a
+stable rule id, the source line and a message that says what is wrong and how
+to fix it. The rules run on the parsed tree, so they hold for every format
+(HTML, PDF, EPUB) built from it.
+
+Raw HTML is not allowed anywhere in docs/ (rule ``raw-html``). Raw HTML
+passes through the build untouched: it skips the accessibility checks that
+every format gets (alt text, headings, link text, tables), it is not offered
+to translators, and it can run code or pull content from elsewhere
+(``<script>``, ``<iframe>``, ``on*`` attributes, ``javascript:`` links).
+Everything the handbook needs has a MyST form that every format renders
+accessibly, so there is nothing to allow. An HTML comment is raw HTML too,
+and it is published in the page source: write a MyST comment (a line
+starting with ``%``), which stays out of every output.
+
+Acronyms (rule ``acronym-not-in-glossary``): a word with two or more
+capital letters, such as HSI, PDF/UA or U.S., must be a term of the glossary
+(docs/back/glossary.md), so every reader can look it up and translators see
+one list of abbreviations. "U.S." gets no exception: it is an abbreviation
+like any other, screen readers may read it as the word "us", and other
+languages write it differently (EE. UU. in Spanish), so it needs an entry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.locale import get_translation
+
+_ = get_translation("handbook")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # the stable rule id, e.g. "image-alt-missing"
+    line: int | None
+    message: str  # what is wrong, then how to fix it
+
+
+# -- Where a node is in the source ---------------------------------------------
+
+
+def _self_and_ancestors(node: nodes.Node) -> Iterator[nodes.Node]:
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def source_line(node: nodes.Node, offset: int = 0) -> int | None:
+    """The source line of ``node`` (of character ``offset`` in a text node).
+
+    MyST gives inline nodes the line where their paragraph starts (or 0), so
+    the line is counted from the enclosing paragraph-like block: its first
+    line plus the line breaks in its text before the node.
+    """
+    for ancestor in _self_and_ancestors(node):
+        is_block_of_text = isinstance(ancestor, nodes.TextElement) and not isinstance(ancestor, nodes.Inline)
+        if is_block_of_text and ancestor.line:
+            return ancestor.line + _line_breaks_before(ancestor, node, offset)
+    # Not in a paragraph-like block (a block image, a table): the nearest line known.
+    return next((a.line for a in _self_and_ancestors(node) if a.line), None)
+
+
+def _line_breaks_before(block: nodes.Element, node: nodes.Node, offset: int) -> int:
+    breaks = 0
+    for descendant in block.findall():
+        if descendant is node:
+            return breaks + (str(node)[:offset].count("\n") if isinstance(node, nodes.Text) else 0)
+        if isinstance(descendant, nodes.Text):
+            breaks += descendant.count("\n")
+    return breaks
+
+
+# -- Images --------------------------------------------------------------------
+
+IMAGE_FILE = re.compile(r"^[\w.-]+\.(?:png|jpe?g|gif|svg|webp|bmp|tiff?|avif)$", re.IGNORECASE)
+POOR_ALT_STARTS = ("image of", "picture of", "photo of", "an image of", "a picture of", "a photo of")
+# Words that name the kind of picture but say nothing of what it shows.
+GENERIC_ALT = {"image", "picture", "photo", "graphic", "figure", "diagram", "chart", "icon", "img"}
+
+
+def poor_alt_reason(alt: str, uri: str) -> str | None:
+    """Why an alt text does not describe its image, or None if it may."""
+    text = " ".join(alt.split())
+    lowered = text.lower()
+    if IMAGE_FILE.match(text) or text == PurePosixPath(uri).name or text == PurePosixPath(uri).stem:
+        return _("the alt text is the file name %(alt)r") % {"alt": text}
+    if lowered.startswith(POOR_ALT_STARTS):
+        return _("the alt text starts with %(start)r, which screen readers already announce") % {
+            "start": next(s for s in POOR_ALT_STARTS if lowered.startswith(s)),
+        }
+    if lowered.rstrip(".") in GENERIC_ALT:
+        return _("the alt text %(alt)r names the kind of picture, not what it shows") % {"alt": text}
+    return None
+
+
+def check_images(tree: nodes.Node) -> Iterator[Finding]:
+    for image in tree.findall(nodes.image):
+        alt = image.get("alt", "")
+        in_figure = isinstance(image.parent, nodes.figure)
+        if not alt.strip():
+            fix = (
+                _("Add an :alt: option to the figure that says what the picture shows")
+                if in_figure
+                else _("Write what the picture shows between the brackets, ![like this](%(uri)s), "
+                       "or add an :alt: option to the image directive") % {"uri": image["uri"]}
+            )
+            yield Finding("image-alt-missing", source_line(image),
+                          _("The image %(uri)s has no alt text. %(fix)s.") % {"uri": image["uri"], "fix": fix})
+        elif reason := poor_alt_reason(alt, image["uri"]):
+            yield Finding("image-alt-poor", source_line(image),
+                          _("The image %(uri)s has a poor alt text: %(reason)s. Describe what the picture "
+                            "shows and why it is there, e.g. \"Diagram. ICE has two mission areas...\".")
+                          % {"uri": image["uri"], "reason": reason})
+
+
+# -- Headings ------------------------------------------------------------------
+
+
+def check_headings(tree: nodes.Node) -> Iterator[Finding]:
+    """One top-level heading per page. (MyST itself reports skipped levels,
+    which the tree no longer shows; build_errors names them heading-skip.)"""
+    top_sections = [child for child in tree.children if isinstance(child, nodes.section)]
+    for extra in top_sections[1:]:
+        title = extra.next_node(nodes.title)
+        yield Finding("heading-multiple-h1", source_line(title),
+                      _("The page has more than one top-level heading (#): %(title)r. A page has one "
+                        "title. Make this heading level 2 (##) or move it to a page of its own.")
+                      % {"title": title.astext()})
+
+
+# -- Links ---------------------------------------------------------------------
+
+VAGUE_LINK_TEXTS = {
+    "click here", "here", "link", "this link", "read more", "more", "learn more",
+    "this page", "this", "click", "go", "details", "more info", "more information",
+}
+BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
+def vague_link_text_reason(text: str) -> str | None:
+    """Why a link text does not say where the link goes, or None if it does."""
+    words = " ".join(text.split())
+    if BARE_URL.match(words):
+        return _("the link text is a bare address, which screen readers spell out character by character")
+    if words.strip(" .,:;!?\"'()").lower() in VAGUE_LINK_TEXTS:
+        return _("the link text %(text)r does not say where the link goes") % {"text": words}
+    return None
+
+
+def check_links(tree: nodes.Node) -> Iterator[Finding]:
+    for link in tree.findall(lambda n: isinstance(n, (nodes.reference, addnodes.pending_xref))):
+        text = link.astext()
+        if isinstance(link, nodes.reference) and link.get("refuri") and not text.strip():
+            yield Finding("link-text-empty", source_line(link),
+                          _("The link to %(uri)s has no text, so readers cannot tell where it goes. "
+                            "Write what they will find there between the brackets: "
+                            "[the agency's 2024 annual report](%(uri)s).") % {"uri": link["refuri"]})
+        elif reason := vague_link_text_reason(text):
+            yield Finding("link-text-vague", source_line(link),
+                          _("Vague link text: %(reason)s. Use words that name the destination, "
+                            "e.g. [the 287(g) program](287g-program.md) instead of [here](...).")
+                          % {"reason": reason})
+
+
+# -- Raw HTML ------------------------------------------------------------------
+
+# What in raw HTML can run code or pull content from elsewhere, and how to name it.
+UNSAFE_HTML = [
+    (re.compile(r"<\s*(script|iframe|object|embed|style|link|frame|base)\b", re.IGNORECASE), "<{0}>"),
+    (re.compile(r"\s(on[a-z]+)\s*=", re.IGNORECASE), "an {0} attribute"),
+    (re.compile(r"javascript\s*:", re.IGNORECASE), "a javascript: link"),
+]
+HTML_COMMENT_ONLY = re.compile(r"^\s*(?:<!--.*?-->\s*)+$", re.DOTALL)
+
+
+def unsafe_html_features(html: str) -> list[str]:
+    """The parts of an HTML snippet that run code or load content, by name."""
+    found = []
+    for pattern, label in UNSAFE_HTML:
+        for match in pattern.finditer(html):
+            name = label.format(match.group(1).lower() if pattern.groups else "")
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def check_raw(tree: nodes.Node) -> Iterator[Finding]:
+    """One finding per line of raw markup (an inline <span ...>...</span> is two raw nodes)."""
+    by_line: dict[int | None, list[nodes.raw]] = {}
+    for raw in tree.findall(nodes.raw):
+        by_line.setdefault(source_line(raw), []).append(raw)
+    for line, raws in by_line.items():
+        content = "".join(raw.astext() for raw in raws)
+        if HTML_COMMENT_ONLY.match(content):
+            yield Finding("raw-html", line,
+                          _("An HTML comment is published in the page source. Write a MyST comment "
+                            "instead: a line that starts with %."))
+            continue
+        unsafe = unsafe_html_features(content)
+        danger = (_(" It also runs code or loads content from elsewhere: %(what)s.")
+                  % {"what": ", ".join(unsafe)}) if unsafe else ""
+        markup = "HTML" if raws[0].get("format", "html") == "html" else raws[0]["format"]
+        yield Finding("raw-html", line,
+                      _("Raw %(markup)s is not allowed: it bypasses the accessibility checks of every "
+                        "format and cannot be translated.%(danger)s Write it in MyST Markdown (a figure, "
+                        "a table, an admonition) instead.") % {"markup": markup, "danger": danger})
+
+
+# -- Tables --------------------------------------------------------------------
+
+
+def check_tables(tree: nodes.Node) -> Iterator[Finding]:
+    for table in tree.findall(nodes.table):
+        head = table.next_node(nodes.thead)
+        if head is None or not head.astext().strip():
+            # A list-table's node sits at its last line: point at its first row instead.
+            first_row = min((n.line for n in table.findall(nodes.Element) if n.line), default=None)
+            yield Finding("table-no-header", first_row,
+                          _("The table has no header row, so screen readers cannot say what each "
+                            "column holds. Give it one: the first row of a Markdown table, or "
+                            ":header-rows: 1 on a list-table."))
+
+
+# -- Acronyms (cross-page: the glossary is a page of its own) -----------------
+
+ACRONYM_CANDIDATE = re.compile(
+    r"(?<![\w.&/-])"  # the start of a word
+    r"((?:[A-Z]\.){2,}"  # dotted, e.g. U.S.
+    r"|[A-Z][A-Za-z0-9&]*(?:/[A-Z][A-Za-z0-9]*)*)"  # HSI, AT&T, PDF/UA
+)
+# Where words are not prose: code, markup, and the terms the glossary defines.
+NOT_PROSE = (nodes.literal, nodes.literal_block, nodes.raw, nodes.comment, nodes.math,
+             nodes.math_block, nodes.system_message, nodes.target, nodes.substitution_definition)
+
+
+def find_acronyms(text: str) -> Iterator[tuple[str, int]]:
+    """Each acronym in a text, with its offset: two or more capitals, a plural "s" dropped."""
+    for match in ACRONYM_CANDIDATE.finditer(text):
+        word = match.group(1)
+        if word.endswith("s") and word[:-1].isupper():
+            word = word[:-1]  # TCOs is the plural of TCO
+        if sum(c.isupper() for c in word) >= 2 and not any(c.islower() for c in word):
+            yield word, match.start()
+
+
+def _is_prose(text: nodes.Text) -> bool:
+    in_term = False
+    for ancestor in _self_and_ancestors(text.parent):
+        if isinstance(ancestor, NOT_PROSE):
+            return False
+        if isinstance(ancestor, addnodes.pending_xref) and ancestor.get("reftype") == "term":
+            return False  # Sphinx itself reports a {term} that is not in the glossary
+        in_term = in_term or isinstance(ancestor, nodes.term)
+        if in_term and isinstance(ancestor, addnodes.glossary):
+            return False  # a term the glossary defines
+    return True
+
+
+def acronym_uses(tree: nodes.Node) -> dict[str, int | None]:
+    """Each acronym of a page's prose, with the line of its first use."""
+    first_use: dict[str, int | None] = {}
+    for text in tree.findall(nodes.Text):
+        if not _is_prose(text):
+            continue
+        for word, offset in find_acronyms(str(text)):
+            first_use.setdefault(word, source_line(text, offset))
+    return first_use
+
+
+def glossary_terms(tree: nodes.Node) -> set[str]:
+    return {term.astext() for glossary in tree.findall(addnodes.glossary) for term in glossary.findall(nodes.term)}
+
+
+def acronyms_not_in_glossary(
+    uses_by_doc: Mapping[str, Mapping[str, int | None]], terms: set[str], glossary_docs: list[str],
+) -> Iterator[tuple[str, Finding]]:
+    """(docname, finding) for each page's first use of each acronym the glossary lacks."""
+    where = ", ".join(glossary_docs) or _("the glossary (there is none yet)")
+    for docname in sorted(uses_by_doc):
+        for word, line in uses_by_doc[docname].items():
+            if word not in terms:
+                yield docname, Finding(
+                    "acronym-not-in-glossary", line,
+                    _("The acronym %(word)s is not in the glossary. Add an entry for it to %(where)s "
+                      "(the term %(word)s, then its full name), or write the words out.")
+                    % {"word": word, "where": where},
+                )
+
+
+def check_page(tree: nodes.Node) -> list[Finding]:
+    """Every per-page finding, in the order of the page."""
+    findings = [*check_images(tree), *check_headings(tree), *check_links(tree),
+                *check_raw(tree), *check_tables(tree)]
+    return sorted(findings, key=lambda f: f.line or 0)
