@@ -1,0 +1,254 @@
+"""The real print editions (standard and large print), as `make all` builds them.
+
+Accessibility is judged twice: by the project's checker (scripts/pdfua_check.py)
+and by an independent one, outloud. Layout promises are measured in the PDF's
+own content streams: font sizes and baselines of the text readers get.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pikepdf import Dictionary, Name
+
+import pdfua_check
+from conftest import ROOT
+
+EDITIONS = ["pdf", "large_print_pdf"]
+OUTLOUD = ROOT / ".venv" / "bin" / "outloud"
+LARGE_PRINT_MIN_PT = 18
+LARGE_PRINT_MIN_LINE_HEIGHT = 1.5
+
+
+def edition_path(outputs, edition: str) -> Path:
+    return getattr(outputs, edition)
+
+
+# -- what the sources promise --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Toctree:
+    caption: str
+    numbered: bool
+    chapters: list[str]  # the first heading of each listed document
+
+
+def doc_title(docname: str) -> str:
+    text = (ROOT / "docs" / f"{docname}.md").read_text(encoding="utf-8")
+    return re.search(r"^# (.+)$", text, re.MULTILINE).group(1).strip()
+
+
+def toctrees() -> list[Toctree]:
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    found = []
+    for body in re.findall(r"```\{toctree\}\n(.*?)```", index, re.DOTALL):
+        options = dict(re.findall(r"^:(\w+):\s*(.*)$", body, re.MULTILINE))
+        entries = [line.strip() for line in body.splitlines() if line.strip() and not line.startswith(":")]
+        found.append(Toctree(options["caption"], options.get("class") == "part", [doc_title(e) for e in entries]))
+    return found
+
+
+def outline(pdf_path: Path) -> list[tuple[str, list[str]]]:
+    """Top-level bookmarks and the titles of their children."""
+    with pikepdf.open(pdf_path) as pdf, pdf.open_outline() as tree:
+        return [(item.title, [child.title for child in item.children]) for item in tree.root]
+
+
+# -- text as painted -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextRun:
+    size: float  # points
+    baseline: float  # points from the foot of the page
+    artifact: bool
+    element: Dictionary | None  # the structure element of its marked content
+
+
+def _multiply(m, n):
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+def text_runs(pdf: pikepdf.Pdf, page: pikepdf.Page) -> list[TextRun]:
+    """Every text-showing operation of a page, with its real size and baseline."""
+    tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+    by_mcid = tree.get(int(page.obj.StructParents)) if "/StructParents" in page.obj else None
+    identity = (1, 0, 0, 1, 0, 0)
+    ctm, saved, tm, line, size = identity, [], identity, identity, 0.0
+    marked: list[tuple[bool, int | None]] = []
+    runs = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        values = [float(v) if isinstance(v, (int, float, Decimal)) else v for v in operands]
+        if op == "q":
+            saved.append(ctm)
+        elif op == "Q":
+            ctm = saved.pop()
+        elif op == "cm":
+            ctm = _multiply(tuple(values), ctm)
+        elif op == "BT":
+            tm = line = identity
+        elif op == "Tm":
+            tm = line = tuple(values)
+        elif op in ("Td", "TD"):
+            line = _multiply((1, 0, 0, 1, values[0], values[1]), line)
+            tm = line
+        elif op == "Tf":
+            size = values[1]
+        elif op in ("BDC", "BMC"):
+            mcid = int(operands[1].MCID) if op == "BDC" and isinstance(operands[1], Dictionary) and "/MCID" in operands[1] else None
+            marked.append((operands[0] == Name.Artifact, mcid))
+        elif op == "EMC":
+            marked.pop()
+        elif op in ("Tj", "TJ", "'", '"'):
+            a, b, c, d, e, f = _multiply(tm, ctm)
+            mcids = [m for _, m in marked if m is not None]
+            element = by_mcid[mcids[-1]] if mcids and by_mcid is not None else None
+            runs.append(TextRun(size * math.sqrt(abs(a * d - b * c)), f, any(art for art, _ in marked), element))
+    return runs
+
+
+def ancestors(element: Dictionary):
+    while isinstance(element, Dictionary) and element.get("/Type", Name.StructElem) == Name.StructElem and "/S" in element:
+        yield element
+        element = element.get("/P")
+
+
+def in_figure(run: TextRun) -> bool:
+    return any(e.S == Name.Figure for e in ancestors(run.element))
+
+
+def nearest(run: TextRun, structure_type: Name) -> Dictionary | None:
+    return next((e for e in ancestors(run.element) if e.S == structure_type), None)
+
+
+# -- accessibility ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_project_checker_finds_nothing(outputs, edition):
+    findings = pdfua_check.check_file(edition_path(outputs, edition))
+    assert findings == [], "\n".join(f"[{f.check}] {f.message}" for f in findings)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_outloud_finds_no_error(outputs, edition):
+    done = subprocess.run([str(OUTLOUD), "--json", "-", "--fail-on", "never", str(edition_path(outputs, edition))],
+                          capture_output=True, text=True, check=True)
+    (result,) = json.loads(done.stdout)["results"]
+    assert result["error"] is None
+    errors = [f for f in result["findings"] if f["severity"] == "error"]
+    assert errors == [], "\n".join(f"{f['rule']} p.{f.get('page')}: {f['message']}" for f in errors)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_outline_follows_the_toctree(outputs, edition):
+    bookmarks = outline(edition_path(outputs, edition))
+    top = [title for title, _ in bookmarks]
+    parts = []
+    numbered = 0
+    for toctree in toctrees():
+        match = next(
+            (entry for entry in bookmarks if entry[0] == toctree.caption or (
+                toctree.numbered and entry[0].endswith(": " + toctree.caption))),
+            None,
+        )
+        assert match is not None, f"no bookmark for the part {toctree.caption!r} in {top}"
+        numbered += toctree.numbered
+        assert match[1] == toctree.chapters
+        parts.append(top.index(match[0]))
+    assert parts == sorted(parts), "the parts are bookmarked in toctree order"
+    assert numbered == 2, "both mission areas are numbered parts"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_link_descriptions_are_titles_not_ids(outputs, edition):
+    titles = {title for _, chapters in outline(edition_path(outputs, edition)) for title in chapters}
+    with pikepdf.open(edition_path(outputs, edition)) as pdf:
+        internal = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if "/Dest" in a]
+        assert internal
+        for annotation in internal:
+            assert str(annotation.Contents) != str(annotation.Dest)
+        # Links to chapters read as the chapters' titles.
+        assert titles & {str(a.Contents) for a in internal}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_no_link_to_a_local_file(outputs, edition):
+    with pikepdf.open(edition_path(outputs, edition)) as pdf:
+        uris = [str(a.A.URI) for page in pdf.pages for a in page.obj.get("/Annots", [])
+                if "/A" in a and "/URI" in a.A]
+    assert not [uri for uri in uris if uri.lower().startswith("file:")]
+    assert b"file:" not in edition_path(outputs, edition).read_bytes()
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_fonts_are_embedded_subsets(outputs, edition):
+    with pikepdf.open(edition_path(outputs, edition)) as pdf:
+        names = [str(font.BaseFont) for _, font in pdfua_check._fonts(pdf)]
+    assert names
+    assert all(re.match(r"^/[A-Z]{6}\+", name) for name in names), names
+    assert any("Atkinson" in name for name in names), "the handbook's typeface is used"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_last_chapter_is_in_the_text(outputs, edition):
+    last = toctrees()[-1].chapters[-1]
+    text = subprocess.run(["pdftotext", str(edition_path(outputs, edition)), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert last in " ".join(text.split())
+
+
+# -- large print -------------------------------------------------------------------
+
+
+def test_large_print_text_is_at_least_18_points(outputs):
+    small = []
+    with pikepdf.open(outputs.large_print_pdf) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            for run in text_runs(pdf, page):
+                # Running heads are artifacts; text drawn inside the figure is an image with /Alt.
+                if not run.artifact and not in_figure(run) and run.size < LARGE_PRINT_MIN_PT - 0.05:
+                    small.append((number, round(run.size, 1)))
+    assert not small, f"text under {LARGE_PRINT_MIN_PT} pt (page, size): {small[:10]}"
+
+
+def test_standard_edition_text_is_smaller_than_large_print(outputs):
+    """The size measurement is not vacuous: the standard edition fails the large-print rule."""
+    with pikepdf.open(outputs.pdf) as pdf:
+        sizes = [run.size for page in pdf.pages for run in text_runs(pdf, page) if not run.artifact]
+    assert min(sizes) < LARGE_PRINT_MIN_PT
+
+
+def test_large_print_lines_are_at_least_one_and_a_half_apart(outputs):
+    tight = []
+    checked = 0
+    with pikepdf.open(outputs.large_print_pdf) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            lines: dict[tuple, dict[float, float]] = defaultdict(dict)  # paragraph -> baseline -> size
+            for run in text_runs(pdf, page):
+                paragraph = nearest(run, Name.P) if not run.artifact else None
+                if paragraph is not None:
+                    baseline = round(run.baseline, 1)
+                    lines[paragraph.objgen][baseline] = max(run.size, lines[paragraph.objgen].get(baseline, 0))
+            for baselines in lines.values():
+                ordered = sorted(baselines.items(), reverse=True)
+                for (upper, size), (lower, _) in zip(ordered, ordered[1:]):
+                    checked += 1
+                    if upper - lower < LARGE_PRINT_MIN_LINE_HEIGHT * size - 0.1:
+                        tight.append((number, round((upper - lower) / size, 2)))
+    assert checked > 100, "enough multi-line paragraphs were measured"
+    assert not tight, f"lines closer than {LARGE_PRINT_MIN_LINE_HEIGHT} (page, ratio): {tight[:10]}"
