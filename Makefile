@@ -26,7 +26,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
 .DEFAULT_GOAL := all
-.PHONY: help all html pdf epub serve test bench clean venv test-deps
+.PHONY: help all html pdf epub lint serve test bench clean venv test-deps
 
 help: ## List the targets
 	@echo "make [target] [LANGUAGE=en] [PAPER=letter|a4] [SPHINXOPTS=...]"
@@ -66,6 +66,9 @@ $(EPUB): $(SOURCES) $(VENV)/.installed
 	rm -rf $(STAGE)/epub
 	$(SPHINXBUILD) -b epub -d $(BUILDDIR)/doctrees/epub $(ALLSPHINXOPTS) docs $(STAGE)/epub
 	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/epub $(STAGE)/epub/$(STEM).epub
+
+lint: $(VENV)/.installed ## Check every page (content rules, references) without writing any output
+	$(SPHINXBUILD) -b dummy -d $(BUILDDIR)/doctrees/lint $(ALLSPHINXOPTS) docs $(BUILDDIR)/.stage/lint
 
 serve: $(VENV)/.installed ## Live preview of the web site at http://127.0.0.1:8000
 	$(VENV)/bin/sphinx-autobuild -b html -d $(BUILDDIR)/doctrees/serve -c . $(SPHINXOPTS) \
