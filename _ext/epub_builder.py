@@ -31,7 +31,7 @@ from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.builders.epub3 import PAGE_PROGRESSION_DIRECTIONS, Epub3Builder, NavPoint
-from sphinx.errors import ConfigError, SphinxError
+from sphinx.errors import ConfigError
 from sphinx.locale import get_translation
 from sphinx.util import logging
 from sphinx.util.fileutil import copy_asset_file
@@ -65,10 +65,6 @@ REQUIRED_ACCESSIBILITY_VALUES = (
     "epub_conforms_to",
     "epub_certified_by",
 )
-
-
-class EpubBuildError(SphinxError):
-    category = "EPUB build failed"
 
 
 @dataclass(frozen=True)
@@ -111,9 +107,9 @@ def write_reproducible_zip(root: Path, names: list[str], target: Path, timestamp
     The OCF rule: the first entry is ``mimetype``, stored, without extra fields.
     """
     if not names or names[0] != "mimetype":
-        raise EpubBuildError("the EPUB's first entry must be mimetype")
+        raise ValueError("the EPUB's first entry must be mimetype")
     if len(set(names)) != len(names):
-        raise EpubBuildError("a file is listed twice in the EPUB")
+        raise ValueError("a file is listed twice in the EPUB")
     date_time = zip_date_time(timestamp)
     with ZipFile(target, "w") as book:
         for name in names:
@@ -167,6 +163,11 @@ def missing_accessibility_values(config) -> list[str]:
 # -- Sphinx --------------------------------------------------------------------
 
 
+def problem(message: str, subtype: str) -> None:
+    """A one-line build problem; the build (-W) fails on it, without a traceback."""
+    logger.warning(message, type="epub", subtype=subtype)
+
+
 class EpubTranslator(HTML5Translator):
     def visit_title(self, node: nodes.title) -> None:
         # Sphinx issue 14030: a toctree caption gets role="heading" without
@@ -210,7 +211,7 @@ class AccessibleEpubBuilder(Epub3Builder):
     def make_id(self, name: str) -> str:
         new_id = manifest_id(name)
         if self.id_owners.setdefault(new_id, name) != name:
-            raise EpubBuildError(f"{name} and {self.id_owners[new_id]} get the same EPUB id; rename one")
+            problem(f"{name} and {self.id_owners[new_id]} get the same EPUB id; rename one", "id")
         return new_id
 
     def handle_page(self, pagename, addctx, templatename="page.html", **kwargs) -> None:
@@ -219,6 +220,11 @@ class AccessibleEpubBuilder(Epub3Builder):
         super().handle_page(pagename, addctx, templatename, **kwargs)
 
     def handle_finish(self) -> None:
+        clashes = [page for page in (COVER_PAGE, COLOPHON_PAGE) if page in self.env.found_docs]
+        for page in clashes:
+            problem(f"docs/{page} has the name of the EPUB's generated {page} page; rename it", "page_name")
+        if clashes:
+            return
         self.write_cover()
         self.handle_page(COLOPHON_PAGE, {"title": _("Colophon")}, "epub-colophon.html")
         super().handle_finish()
@@ -253,7 +259,8 @@ class AccessibleEpubBuilder(Epub3Builder):
                 continue
             media_type = self.media_types.get(path.suffix)
             if media_type is None:
-                raise EpubBuildError(f"no EPUB media type for {href}: keep such files out of the book")
+                problem(f"{href} has no EPUB media type; it is left out of the book", "media_type")
+                continue
             properties = "cover-image" if href == cover_href else ""
             manifest.append(ManifestItem(href, self.make_id(href), media_type, properties))
             self.files.append(href)
@@ -265,7 +272,7 @@ class AccessibleEpubBuilder(Epub3Builder):
                 pages.append(page)
         unread = [href for href in self.files if href.endswith(self.out_suffix) and href not in pages]
         if unread:
-            raise EpubBuildError(f"pages outside the reading order: {', '.join(unread)}")
+            problem(f"pages outside the reading order (add them to a toctree): {', '.join(unread)}", "spine")
 
         metadata = {
             "lang": config.epub_language,

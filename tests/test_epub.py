@@ -237,5 +237,5 @@ def test_words_wrap_to_the_width():
 
 def test_the_zip_must_start_with_mimetype(tmp_path):
     (tmp_path / "content.opf").write_text("<package/>")
-    with pytest.raises(epub_builder.EpubBuildError, match="mimetype"):
+    with pytest.raises(ValueError, match="mimetype"):
         epub_builder.write_reproducible_zip(tmp_path, ["content.opf"], tmp_path / "book.epub", 0)
