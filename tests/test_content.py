@@ -45,6 +45,12 @@ DOC_ROLE = re.compile(r"\{doc\}`(?P<body>[^`]+)`")
 EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\s*(?:\{(?P<name>[^}]+)\})?")
 HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<title>.+?)\s*$")
+#: A role with its body, or inline code (a file or command name): roles are kept, code goes.
+ROLE_OR_CODE = re.compile(r"(?P<role>\{[\w:-]+\}`[^`]*`)|`[^`]+`")
+
+
+def drop_inline_code(line: str) -> str:
+    return ROLE_OR_CODE.sub(lambda m: m.group("role") or "", line)
 
 
 def all_pages() -> list[Path]:
@@ -104,14 +110,14 @@ def visible_lines(text: str) -> list[tuple[str, str]]:
             if name == "glossary" and stripped and not line[0].isspace():
                 out.append(("glossary-term", stripped))
             else:
-                out.append(("text", line))
+                out.append(("text", drop_inline_code(line)))
             continue
         opener = FENCE_OPEN.match(stripped)
         if opener:
             fences.append((opener.group("fence"), opener.group("name")))
             at_options = True
             continue
-        out.append(("text", line))
+        out.append(("text", drop_inline_code(line)))
     return out
 
 
@@ -557,3 +563,8 @@ def test_threshold_check_fails_on_a_hard_median_and_spares_short_pages():
     passed, _ = readability.verdict([short_hard, readability.PageScore(Path("ok.md"), 6.0, 500),
                                      readability.PageScore(Path("ok2.md"), 7.0, 500)])
     assert passed
+
+
+def test_inline_code_is_not_prose_but_roles_are():
+    line = "Run `make PDF` to read {abbr}`ERO (Enforcement and Removal Operations)` offline."
+    assert drop_inline_code(line) == "Run  to read {abbr}`ERO (Enforcement and Removal Operations)` offline."
