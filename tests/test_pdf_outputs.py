@@ -252,3 +252,26 @@ def test_large_print_lines_are_at_least_one_and_a_half_apart(outputs):
                         tight.append((number, round((upper - lower) / size, 2)))
     assert checked > 100, "enough multi-line paragraphs were measured"
     assert not tight, f"lines closer than {LARGE_PRINT_MIN_LINE_HEIGHT} (page, ratio): {tight[:10]}"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_contents_page_numbers_lead_to_the_chapters(outputs, edition):
+    path = edition_path(outputs, edition)
+
+    def page_text(first: int, last: int | None = None) -> str:
+        return subprocess.run(["pdftotext", "-f", str(first), "-l", str(last or first), str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+
+    with pikepdf.open(path) as pdf:
+        pages = len(pdf.pages)
+    contents = " ".join(page_text(1, 6).split())
+    checked = 0
+    for toctree in toctrees():
+        for title in toctree.chapters:
+            match = re.search(re.escape(title) + r"[ .]*?(\d+)\b", contents)
+            assert match, f"{title!r} is not in the contents"
+            number = int(match.group(1))
+            assert number <= pages
+            assert title in " ".join(page_text(number).split()), f"{title!r} is not on page {number}"
+            checked += 1
+    assert checked == sum(len(t.chapters) for t in toctrees())
