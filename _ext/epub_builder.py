@@ -190,6 +190,10 @@ class AccessibleEpubBuilder(Epub3Builder):
     name = "epub"
     default_translator_class = EpubTranslator
 
+    def init(self) -> None:
+        super().init()
+        self.id_owners: dict[str, str] = {}  # manifest id -> file
+
     def init_css_files(self) -> None:
         super().init_css_files()
         # No syntax-highlighting colours: they would fight the reader's night
@@ -203,10 +207,6 @@ class AccessibleEpubBuilder(Epub3Builder):
         self.copy_theme_static_files(self.globalcontext.copy())
         for font in sorted(Path(font_directory()).glob("*.ttf")):
             copyfile(font, self._static_dir / font.name, force=True)
-
-    def init(self) -> None:
-        super().init()
-        self.id_owners: dict[str, str] = {}  # manifest id -> file
 
     def make_id(self, name: str) -> str:
         new_id = manifest_id(name)

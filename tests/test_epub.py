@@ -175,6 +175,12 @@ def test_every_page_declares_its_language(epub, package):
         assert (html.get("lang"), html.get(XML_LANG)) == (language, language), page
 
 
+def test_the_part_captions_on_the_first_page_are_headings_with_a_level(epub):
+    captions = read_xml(epub, "index.xhtml").findall(".//xhtml:p[@role='heading']", NS)
+    assert {caption.findtext("xhtml:span", namespaces=NS) for caption in captions} >= set(PARTS)
+    assert all(caption.get("aria-level", "").isdigit() for caption in captions)
+
+
 def test_the_colophon_gives_the_edition_and_says_the_book_is_independent(epub):
     edition = edition_info(ROOT)
     text = " ".join(read_xml(epub, "colophon.xhtml").itertext())
