@@ -76,6 +76,7 @@ def _add_template_context(app, pagename, templatename, context, doctree) -> None
         edition.timestamp, tz=dt.timezone.utc
     ).isoformat()
     context["handbook_subtitle"] = app.config.handbook_subtitle
+    context["author"] = app.config.author
 
 
 def setup(app):
