@@ -37,7 +37,7 @@ all: html ## Build every format: HTML site (with the downloads), PDF, large-prin
 venv: $(VENV)/.installed ## Create .venv from the pinned requirements
 
 $(VENV)/.installed: requirements.txt scripts/system-deps.sh
-	@bash scripts/system-deps.sh build
+	@PYTHON=$(PYTHON) bash scripts/system-deps.sh build
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@

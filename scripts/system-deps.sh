@@ -22,6 +22,10 @@ for package in "${packages[@]}"; do
   esac
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
 done
+# Debian's python3 makes virtual environments only with python3-venv.
+if [ "$1" = build ] && ! "${PYTHON:-python3}" -c "import ensurepip" 2>/dev/null; then
+  missing+=(python3-venv)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

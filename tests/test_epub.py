@@ -18,6 +18,7 @@ from conftest import ROOT, run_make
 
 import epub_builder
 from edition import edition_info
+import epub_checks
 from epub_checks import describe, run_ace, run_epubcheck
 
 NS = {
@@ -245,3 +246,11 @@ def test_the_zip_must_start_with_mimetype(tmp_path):
     (tmp_path / "content.opf").write_text("<package/>")
     with pytest.raises(ValueError, match="mimetype"):
         epub_builder.write_reproducible_zip(tmp_path, ["content.opf"], tmp_path / "book.epub", 0)
+
+
+def test_a_missing_java_is_one_line_naming_the_package(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no java anywhere
+    with pytest.raises(epub_checks.CheckerError) as raised:
+        epub_checks.run_epubcheck(tmp_path / "any.epub")
+    message = str(raised.value)
+    assert "\n" not in message and "apt-get install default-jre-headless" in message

@@ -86,3 +86,20 @@ def test_publish_tree_recovers_from_a_swap_killed_between_its_renames(tmp_path):
     publish.publish_tree(staged, dest)
     assert (dest / "index.html").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["html", "stage"]
+
+
+def test_main_reports_a_full_disk_in_one_line(tmp_path, monkeypatch, capsys):
+    dest = tmp_path / "pdf"
+    dest.mkdir()
+    (dest / "book.pdf").write_bytes(b"old")
+    new = tmp_path / "book.pdf"
+    new.write_bytes(b"new")
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device", str(dest / "book.pdf"))
+
+    monkeypatch.setattr(publish.shutil, "copyfileobj", disk_full)
+    assert publish.main(["--files", str(dest), str(new)]) == 1
+    message = capsys.readouterr().err
+    assert message.count("\n") == 1 and "No space left on device" in message and "unchanged" in message
+    assert (dest / "book.pdf").read_bytes() == b"old"
