@@ -168,3 +168,24 @@ def test_failed_build_leaves_every_previous_output(second_tree):
     assert done.returncode != 0
     assert "a-page-that-does-not-exist" in done.stdout + done.stderr
     assert snapshot(build) == before
+
+
+def test_missing_pango_is_one_line_naming_the_packages(tmp_path):
+    # WeasyPrint raises OSError at import when Pango is missing; a stand-in package
+    # first on the path does exactly that, in a real PDF build of the real handbook.
+    fake = tmp_path / "fake" / "weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise OSError(\"cannot load library 'libpango-1.0-0': No such file or directory\")\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "sphinx-build"), "-b", "pdf", "-q", "-W", "--keep-going", "-c", str(ROOT),
+         "-d", str(tmp_path / "doctrees"), str(ROOT / "docs"), str(tmp_path / "out")],
+        capture_output=True, text=True, env=env,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if "libpango" in line]
+    assert lines and "apt-get install libpango-1.0-0" in lines[0], done.stderr
+    assert not list((tmp_path / "out").glob("*.pdf"))
