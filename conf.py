@@ -43,6 +43,7 @@ extensions = [
     # Local extensions, one concern each (see _ext/).
     "fonts",
     "downloads",
+    "search_from_disk",
     "pdf_builder",
     "epub_builder",
     "build_errors",
@@ -65,6 +66,8 @@ html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = ["_static"]
 html_css_files = ["handbook.css"]
+# Keyboard repairs to the theme's header buttons and sidebar toggles (see the file).
+html_js_files = [("handbook.js", {"defer": "defer"})]
 # No "last updated" time-of-day noise: the edition date is enough and reproducible.
 html_last_updated_fmt = None
 # The copy of every Markdown source adds weight and is not for readers.
@@ -75,9 +78,18 @@ html_theme_options = {
     "article_header_end": ["downloads.html", "article-header-buttons.html"],
     "use_download_button": False,
     "use_fullscreen_button": False,
+    # The contents start with the home page, which stands for the site title.
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
+    # Results appear on the search page; the search scripts load only there (see layout.html).
+    "search_as_you_type": False,
 }
+# The sidebar: the search button and the contents, both inside landmarks. The theme's
+# logo link (outside every landmark) repeated the contents' home link; the icon links are empty.
+html_sidebars = {"**": ["search-button-field.html", "sbt-sidebar-nav.html"]}
+# The colour mode before the reader picks one: the system's. Without it the theme starts
+# from an empty mode and logs "Got invalid theme mode: . Resetting to auto." on a first visit.
+html_context = {"default_mode": "auto"}
 
 # -- PDF ---------------------------------------------------------------------
 

@@ -1,0 +1,31 @@
+// The web edition's keyboard repairs to sphinx-book-theme 1.4.0 and pydata-sphinx-theme 0.20.
+//
+// The theme blurs its header buttons (colour mode, search, sidebar toggles) on every
+// click, to hide the focus ring after a mouse click. A keyboard press fires that click
+// too, so focus fell to <body>: the reader lost their place and the colour-mode menu
+// could not be reached with the arrow keys (WCAG 2.4.3, 2.4.7). :focus-visible already
+// hides the ring after a mouse click, so after a keyboard press (a click with
+// detail 0) the button gets its focus back, unless the click moved focus on purpose
+// (the search dialog, the navigation drawer).
+document.addEventListener("click", (event) => {
+  if (event.detail !== 0) return;
+  const button = event.target.closest(
+    ".theme-switch-button, .search-button, .primary-toggle, .secondary-toggle",
+  );
+  if (!button) return;
+  setTimeout(() => {
+    const focused = document.activeElement;
+    if (!focused || focused === document.body) button.focus();
+  }, 0);
+});
+
+// The sidebar toggles readers see sit in the article header, but sphinx-book-theme 1.4.0
+// and pydata-sphinx-theme 0.20 bind their handlers to the first `.primary-toggle` and
+// `.secondary-toggle` in the page: the hidden ones in the theme's top header. So the
+// visible toggles did nothing, with a mouse or a keyboard. They hand their clicks on.
+for (const kind of ["primary", "secondary"]) {
+  const bound = document.querySelector(`.${kind}-toggle`);
+  document.querySelectorAll(`.${kind}-toggle`).forEach((toggle) => {
+    if (bound && toggle !== bound) toggle.addEventListener("click", () => bound.click());
+  });
+}
