@@ -12,6 +12,8 @@ HERE = Path(__file__).parent.resolve()
 # Local extensions live in _ext/, one concern each.
 sys.path.insert(0, str(HERE / "_ext"))
 
+from edition import repository_url  # noqa: E402  (needs _ext on sys.path)
+
 # -- Project -----------------------------------------------------------------
 
 # The title readers see on the cover, in the browser tab and in e-reader libraries.
@@ -41,9 +43,11 @@ extensions = [
     "myst_parser",
     "edition",
     # Local extensions, one concern each (see _ext/).
+    "abbreviations",
     "fonts",
     "downloads",
     "search_from_disk",
+    "page_dates",
     "pdf_builder",
     "epub_builder",
     "build_errors",
@@ -68,8 +72,11 @@ html_static_path = ["_static"]
 html_css_files = ["handbook.css"]
 # Keyboard repairs to the theme's header buttons and sidebar toggles (see the file).
 html_js_files = [("handbook.js", {"defer": "defer"})]
-# No "last updated" time-of-day noise: the edition date is enough and reproducible.
+# No build-time date: each page's "last updated" comes from git (_ext/page_dates.py).
 html_last_updated_fmt = None
+# The repository, set once: "Edit this page" and "Open an issue" point there. It is
+# HANDBOOK_REPOSITORY_URL or git's origin; a local clone has neither, and no buttons.
+handbook_repository_url = repository_url(HERE)
 # The copy of every Markdown source adds weight and is not for readers.
 html_copy_source = False
 html_show_sourcelink = False
@@ -83,6 +90,12 @@ html_theme_options = {
     "show_navbar_depth": 1,
     # Results appear on the search page; the search scripts load only there (see layout.html).
     "search_as_you_type": False,
+    "repository_url": handbook_repository_url,
+    "repository_branch": "main",
+    "path_to_docs": "docs",
+    "use_edit_page_button": bool(handbook_repository_url),
+    "use_issues_button": bool(handbook_repository_url),
+    "use_repository_button": bool(handbook_repository_url),
 }
 # The sidebar: the search button and the contents, both inside landmarks. The theme's
 # logo link (outside every landmark) repeated the contents' home link; the icon links are empty.

@@ -86,3 +86,25 @@ def setup(app):
     app.connect("config-inited", _set_edition)
     app.connect("html-page-context", _add_template_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def web_address_of(remote: str) -> str:
+    """The web address of a git remote on a forge, or "" for a local or unknown one.
+
+    ``git@github.com:owner/repo.git`` and ``https://github.com/owner/repo.git``
+    both give ``https://github.com/owner/repo``.
+    """
+    remote = remote.strip()
+    if remote.startswith("git@") and ":" in remote:
+        host, _, path = remote[len("git@"):].partition(":")
+        remote = f"https://{host}/{path}"
+    if not remote.startswith("https://"):
+        return ""
+    return remote.removesuffix(".git").rstrip("/")
+
+
+def repository_url(root: Path) -> str:
+    """Where readers can edit pages and open issues: HANDBOOK_REPOSITORY_URL, else git's origin."""
+    return web_address_of(
+        os.environ.get("HANDBOOK_REPOSITORY_URL") or _git(root, "remote", "get-url", "origin") or ""
+    )

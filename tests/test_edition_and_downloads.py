@@ -64,3 +64,10 @@ def test_sha256sums_reads_like_sha256sum(tmp_path):
     )
     check = subprocess.run(["sha256sum", "--check", "--quiet", "-"], input=text, text=True, cwd=tmp_path)
     assert check.returncode == 0
+
+
+def test_web_address_of_a_remote():
+    assert edition.web_address_of("git@github.com:owner/repo.git") == "https://github.com/owner/repo"
+    assert edition.web_address_of("https://github.com/owner/repo.git\n") == "https://github.com/owner/repo"
+    assert edition.web_address_of("/work/main") == ""
+    assert edition.web_address_of("file:///srv/git/handbook") == ""

@@ -95,3 +95,25 @@ def test_downloads_are_the_built_files(outputs):
     downloads = outputs.html / "downloads"
     for built in (outputs.pdf, outputs.large_print_pdf, outputs.epub):
         assert (downloads / built.name).read_bytes() == built.read_bytes(), built.name
+
+
+def test_pages_offer_edit_and_issue_links_and_their_own_date(tmp_path):
+    """With the repository set, every page links to its source and to a new issue."""
+    import os
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "HANDBOOK_REPOSITORY_URL": "https://github.com/example/handbook"}
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-n", "-c", str(ROOT),
+         "-D", "handbook_downloads_required=0", "-d", str(tmp_path / "doctrees"), str(ROOT / "docs"),
+         str(tmp_path / "html")],
+        capture_output=True, text=True, env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    page = soup(tmp_path / "html" / "front" / "about.html")
+    hrefs = {a["href"] for a in page.select("a[href]")}
+    assert "https://github.com/example/handbook/edit/main/docs/front/about.md" in hrefs
+    assert any(h.startswith("https://github.com/example/handbook/issues/new") for h in hrefs)
+    assert page.select_one(".last-updated") is not None
