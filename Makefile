@@ -54,7 +54,12 @@ html: $(PDFS) $(EPUB) $(VENV)/.installed ## Build the web site into _build/html 
 
 pdf: $(PDFS) ## Build the PDF and the large-print PDF into _build/pdf
 
-$(PDFS) &: $(SOURCES) $(VENV)/.installed
+# A stamp per paper size, so `make PAPER=a4` after a Letter build renders again.
+PAPER_STAMP = $(STAGE)/paper-$(PAPER)
+$(PAPER_STAMP):
+	@mkdir -p $(STAGE) && rm -f $(STAGE)/paper-* && touch $@
+
+$(PDFS) &: $(SOURCES) $(PAPER_STAMP) $(VENV)/.installed
 	rm -rf $(STAGE)/pdf
 	$(SPHINXBUILD) -b pdf -d $(BUILDDIR)/doctrees/pdf $(ALLSPHINXOPTS) docs $(STAGE)/pdf
 	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/pdf $(addprefix $(STAGE)/pdf/,$(notdir $(PDFS)))

@@ -117,3 +117,23 @@ def test_pages_offer_edit_and_issue_links_and_their_own_date(tmp_path):
     assert "https://github.com/example/handbook/edit/main/docs/front/about.md" in hrefs
     assert any(h.startswith("https://github.com/example/handbook/issues/new") for h in hrefs)
     assert page.select_one(".last-updated") is not None
+
+
+def page_size(pdf_path: Path) -> tuple[int, int]:
+    with pikepdf.open(pdf_path) as pdf:
+        box = [float(v) for v in pdf.pages[0].mediabox]
+    return round(box[2] - box[0]), round(box[3] - box[1])
+
+
+def test_pdfs_are_us_letter_by_default(outputs):
+    assert page_size(outputs.pdf) == (612, 792)
+    assert page_size(outputs.large_print_pdf) == (612, 792)
+
+
+def test_a4_is_a_make_option(tmp_path):
+    from conftest import STEM, run_make
+
+    done = run_make(tmp_path, "pdf", "PAPER=a4")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert page_size(tmp_path / "pdf" / f"{STEM}.pdf") == (595, 842)
+    assert page_size(tmp_path / "pdf" / f"{STEM}-large-print.pdf") == (595, 842)
