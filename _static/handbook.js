@@ -29,3 +29,21 @@ for (const kind of ["primary", "secondary"]) {
     if (bound && toggle !== bound) toggle.addEventListener("click", () => bound.click());
   });
 }
+
+// The downloads list (a native <details>) closes like a menu: with Escape, which
+// returns focus to its button, and when focus or a click moves elsewhere.
+const downloads = document.querySelector(".handbook-downloads details");
+if (downloads) {
+  downloads.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && downloads.open) {
+      downloads.open = false;
+      downloads.querySelector("summary").focus();
+    }
+  });
+  downloads.addEventListener("focusout", (event) => {
+    if (!downloads.contains(event.relatedTarget)) downloads.open = false;
+  });
+  document.addEventListener("click", (event) => {
+    if (!downloads.contains(event.target)) downloads.open = false;
+  });
+}
