@@ -57,7 +57,11 @@ def _is_element(obj) -> bool:
 
 
 def elements(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
-    """Structure elements reachable from the StructTreeRoot, in reading order."""
+    """Structure elements reachable from the StructTreeRoot, in reading order.
+
+    Deliberately not shared with _ext/pdf_tagging.py, which repairs the tree: a
+    checker that read the tree through the repairer's code would share its blind spots.
+    """
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return

@@ -89,7 +89,7 @@ LINK_SECTIONS = frozenset({"related"})
 
 _DIRECTIVE_NAME = re.compile(r"^\{([^}\s]+)\}")
 _OPTION_LINE = re.compile(r"^:[\w-]+:")
-_EXPLICIT_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
+EXPLICIT_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 # "U.S." or "e.g.": letters with inner full stops, which the sentence counter
 # would otherwise read as sentence ends.
@@ -128,7 +128,7 @@ def role_text(name: str, content: str) -> str:
     if name == "abbr":
         # The handbook spells the acronym out in the role: count all of it.
         return content
-    match = _EXPLICIT_TARGET.match(content)
+    match = EXPLICIT_TARGET.match(content)
     if match and match.group("text"):
         return match.group("text")
     if name in {"doc", "ref", "numref", "term", "any"}:

@@ -42,7 +42,7 @@ ACRONYM = re.compile(r"\b[A-Z]{2,}(?:/[A-Z]{2,})?\b")
 ABBR_ROLE = re.compile(r"\{abbr\}`(?P<short>[^`]+?)\s*\((?P<long>[^`]+)\)`")
 TERM_ROLE = re.compile(r"\{term\}`(?P<body>[^`]+)`")
 DOC_ROLE = re.compile(r"\{doc\}`(?P<body>[^`]+)`")
-EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
+EXPLICIT = readability.EXPLICIT_TARGET
 FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\s*(?:\{(?P<name>[^}]+)\})?")
 HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<title>.+?)\s*$")
 #: A role with its body, or inline code (a file or command name): roles are kept, code goes.

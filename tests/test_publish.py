@@ -22,7 +22,8 @@ def test_publish_file_replaces_the_old_file(tmp_path):
     assert sorted(p.name for p in dest.iterdir()) == ["book.pdf"]  # no temporary file left
 
 
-def test_publish_file_failure_keeps_the_old_file(tmp_path, monkeypatch):
+def old_and_new_pdf(tmp_path, monkeypatch) -> tuple[Path, Path]:
+    """A published book.pdf, a new one to publish, and a disk that is full."""
     dest = tmp_path / "pdf"
     dest.mkdir()
     (dest / "book.pdf").write_bytes(b"old")
@@ -30,9 +31,14 @@ def test_publish_file_failure_keeps_the_old_file(tmp_path, monkeypatch):
     new.write_bytes(b"new")
 
     def disk_full(*args):
-        raise OSError(28, "No space left on device")
+        raise OSError(28, "No space left on device", str(dest / "book.pdf"))
 
     monkeypatch.setattr(publish.shutil, "copyfileobj", disk_full)
+    return dest, new
+
+
+def test_publish_file_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    dest, new = old_and_new_pdf(tmp_path, monkeypatch)
     with pytest.raises(OSError):
         publish.publish_file(new, dest)
     assert (dest / "book.pdf").read_bytes() == b"old"
@@ -89,16 +95,7 @@ def test_publish_tree_recovers_from_a_swap_killed_between_its_renames(tmp_path):
 
 
 def test_main_reports_a_full_disk_in_one_line(tmp_path, monkeypatch, capsys):
-    dest = tmp_path / "pdf"
-    dest.mkdir()
-    (dest / "book.pdf").write_bytes(b"old")
-    new = tmp_path / "book.pdf"
-    new.write_bytes(b"new")
-
-    def disk_full(*args):
-        raise OSError(28, "No space left on device", str(dest / "book.pdf"))
-
-    monkeypatch.setattr(publish.shutil, "copyfileobj", disk_full)
+    dest, new = old_and_new_pdf(tmp_path, monkeypatch)
     assert publish.main(["--files", str(dest), str(new)]) == 1
     message = capsys.readouterr().err
     assert message.count("\n") == 1 and "No space left on device" in message and "unchanged" in message
