@@ -64,12 +64,14 @@ $(PDFS) &: $(SOURCES) $(PAPER_STAMP) $(VENV)/.installed
 	$(SPHINXBUILD) -b pdf -d $(BUILDDIR)/doctrees/pdf $(ALLSPHINXOPTS) docs $(STAGE)/pdf
 	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/pdf $(addprefix $(STAGE)/pdf/,$(notdir $(PDFS)))
 
-epub: $(EPUB) ## Build the EPUB 3 into _build/epub
+epub: $(EPUB) ## Build the EPUB 3 into _build/epub (after the PDF, whose pages it marks)
 
-$(EPUB): $(SOURCES) $(VENV)/.installed
+# The EPUB marks the print PDF's pages (its page list), so it is built after the PDF.
+$(EPUB): $(SOURCES) $(PDFS) $(VENV)/.installed
 	@# The EPUB packs every file in its folder: start from an empty one.
 	rm -rf $(STAGE)/epub
-	$(SPHINXBUILD) -b epub -d $(BUILDDIR)/doctrees/epub $(ALLSPHINXOPTS) docs $(STAGE)/epub
+	$(SPHINXBUILD) -b epub -d $(BUILDDIR)/doctrees/epub $(ALLSPHINXOPTS) \
+		-D handbook_page_map=$(abspath $(STAGE)/pdf/$(STEM)-pages.json) docs $(STAGE)/epub
 	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/epub $(STAGE)/epub/$(STEM).epub
 
 lint: $(VENV)/.installed ## Check every page (content rules, references) without writing any output

@@ -48,6 +48,7 @@ extensions = [
     "downloads",
     "search_from_disk",
     "page_dates",
+    "page_map",
     "pdf_builder",
     "epub_builder",
     "build_errors",

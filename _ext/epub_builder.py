@@ -10,7 +10,9 @@ reach them), so this builder writes them from its own (_ext/epub_package/):
   clock, and zip entries in a fixed order: two builds of one commit are equal;
 - a cover image generated from the title (with its text as alt text), a
   colophon with the edition and the statement that the handbook is independent;
-- a nav grouped by the parts of the handbook, with role="doc-toc" and landmarks.
+- a nav grouped by the parts of the handbook, with role="doc-toc" and landmarks;
+- page-break markers and a page list that follow the print PDF's pages, when
+  the build is given the PDF's page map (_ext/page_map.py; `make epub` does).
 
 The pages use a lean theme (_themes/epub) with its own reading stylesheet: no
 web theme CSS or JavaScript goes into the book. Upstream bugs worked around here:
@@ -39,6 +41,7 @@ from sphinx.util.osutil import copyfile
 from sphinx.writers.html5 import HTML5Translator
 
 from fonts import font_directory
+from page_map import read_page_map
 
 MESSAGE_CATALOG = "handbook"
 _ = get_translation(MESSAGE_CATALOG)
@@ -91,8 +94,13 @@ def manifest_id(href: str) -> str:
 
 
 def zip_date_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
-    """The zip entry time for a UTC timestamp, clamped to what zip can store."""
+    """The zip entry time for a UTC timestamp, clamped to what zip can store.
+
+    Zip keeps seconds in steps of two, so an odd second is rounded down here,
+    where it shows, rather than silently by the zip writer.
+    """
     moment = dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc)
+    moment = moment.replace(second=moment.second - moment.second % 2)
     return max(ZIP_EPOCH, moment.timetuple()[:6])
 
 
@@ -168,7 +176,33 @@ def problem(message: str, subtype: str) -> None:
     logger.warning(message, type="epub", subtype=subtype)
 
 
+def page_break(page: str) -> str:
+    """A print page-break marker (EPUB 3 pagebreak, DPUB-ARIA doc-pagebreak)."""
+    page = html.escape(page)
+    return f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{page}" aria-label="{page}"></span>'
+
+
 class EpubTranslator(HTML5Translator):
+    def dispatch_visit(self, node: nodes.Node) -> None:
+        page = self._print_page(node)
+        # A marker may stand before a block, but inside a term: a <dl> holds only <dt> and <dd>.
+        if page and not isinstance(node, nodes.term):
+            self.body.append(page_break(page))
+        super().dispatch_visit(node)
+        if page and isinstance(node, nodes.term):
+            self.body.append(page_break(page))
+
+    def _print_page(self, node: nodes.Node) -> str | None:
+        """The print page that starts with this block, recorded for the page list."""
+        if not isinstance(node, nodes.Element):
+            return None
+        for block in node["ids"]:
+            page = self.builder.block_pages.get(block)
+            if page:
+                self.builder.page_targets.append((int(page), f"{self.builder.current_docname}{self.builder.out_suffix}#page-{page}"))
+                return page
+        return None
+
     def visit_title(self, node: nodes.title) -> None:
         # Sphinx issue 14030: a toctree caption gets role="heading" without
         # aria-level, which assistive technology needs (Ace: aria-required-attr).
@@ -193,6 +227,15 @@ class AccessibleEpubBuilder(Epub3Builder):
     def init(self) -> None:
         super().init()
         self.id_owners: dict[str, str] = {}  # manifest id -> file
+        # The print PDF's pages: which block starts which page, and where the markers went.
+        self.page_source, self.block_pages = "", {}
+        self.page_targets: list[tuple[int, str]] = []
+        if self.config.handbook_page_map:
+            page_map = Path(self.config.handbook_page_map)
+            if page_map.is_file():
+                self.page_source, self.block_pages = read_page_map(page_map)
+            else:
+                problem(f"the PDF's page map {page_map} is missing: build the PDF first (`make pdf`)", "page_map")
 
     def init_css_files(self) -> None:
         super().init_css_files()
@@ -288,7 +331,12 @@ class AccessibleEpubBuilder(Epub3Builder):
             "version": config.release,
             "access_modes": config.epub_access_modes,
             "access_modes_sufficient": config.epub_access_modes_sufficient,
-            "accessibility_features": config.epub_accessibility_features,
+            # With page markers, the book also offers page navigation and names its page source.
+            "accessibility_features": [
+                *config.epub_accessibility_features,
+                *(["pageBreakMarkers", "pageNavigation"] if self.page_targets else []),
+            ],
+            "page_break_source": self.page_source if self.page_targets else "",
             "accessibility_hazards": config.epub_accessibility_hazards,
             "accessibility_summary": config.epub_accessibility_summary,
             "conforms_to": config.epub_conforms_to,
@@ -326,6 +374,8 @@ class AccessibleEpubBuilder(Epub3Builder):
         ]
         context = {
             "lang": self.config.epub_language,
+            "page_list_title": _("Pages of the print edition"),
+            "page_list": [(str(number), href) for number, href in sorted(set(self.page_targets))],
             "toc_title": _("Contents"),
             "landmarks_title": _("Landmarks"),
             "stylesheet": "_static/reading.css",

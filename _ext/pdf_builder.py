@@ -25,6 +25,7 @@ from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import inline_all_toctrees
 
 import pdf_tagging
+import page_map
 import print_doctree
 from edition import output_stem
 
@@ -163,6 +164,16 @@ class PDFBuilder(SingleFileHTMLBuilder):
                 pdf_variant="pdf/ua-1",
             )
             self._check_complete(document)
+            if edition.suffix == "":
+                # Where each page starts, for the EPUB's page list (_ext/page_map.py).
+                page_map.write_page_map(
+                    page_map.page_starts(page.anchors for page in document.pages),
+                    target.with_name(f"{output_stem(self.config)}-pages.json"),
+                    _("%(title)s, PDF edition of %(date)s, %(paper)s paper")
+                    % {"title": self.config.project, "date": self.config.handbook_edition.date,
+                       "paper": self.config.pdf_paper_size.upper() if self.config.pdf_paper_size.lower() == "a4"
+                       else _("US Letter")},
+                )
             document.write_pdf(
                 raw,
                 pdf_variant="pdf/ua-1",

@@ -7,6 +7,7 @@ reaches the test result. The structure tests read the EPUB's own files.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -208,6 +209,14 @@ def test_the_zip_follows_the_container_rules_with_the_editions_time(epub):
     assert not entries[0].extra
     date_time = epub_builder.zip_date_time(edition_info(ROOT).timestamp)
     assert {entry.date_time for entry in entries} == {date_time}
+    stored = dt.datetime(*date_time, tzinfo=dt.timezone.utc).timestamp()
+    assert 0 <= edition_info(ROOT).timestamp - stored < 2  # zip's two-second steps
+
+
+def test_zip_times_round_odd_seconds_down():
+    assert epub_builder.zip_date_time(1795908601)[5] % 2 == 0  # 2026-11-28 ...:01
+    assert epub_builder.zip_date_time(1795908601)[:5] == epub_builder.zip_date_time(1795908600)[:5]
+    assert epub_builder.zip_date_time(0) == (1980, 1, 1, 0, 0, 0)
 
 
 def test_two_builds_of_one_commit_give_the_same_bytes(tmp_path):
