@@ -67,6 +67,19 @@ def sha256sums(files: list[Path]) -> str:
     return "".join(lines)
 
 
+def fingerprint(downloads: list[Download]) -> str:
+    """Names and sizes of the downloads: when one changes, every page's header must too."""
+    return ";".join(f"{d.filename}:{d.source.stat().st_size}" for d in downloads)
+
+
+def _on_config_inited(app, config) -> None:
+    # A config value that Sphinx compares between builds (rebuild="html"), so a
+    # new PDF or EPUB size rewrites every page, not only the pages that changed.
+    build_dir = Path(app.confdir, config.handbook_downloads_from)
+    found = [d for d in expected_downloads(config, build_dir) if d.source.is_file()]
+    config.handbook_downloads_fingerprint = fingerprint(found)
+
+
 def _available(app) -> list[Download]:
     build_dir = Path(app.confdir, app.config.handbook_downloads_from)
     found = []
@@ -116,8 +129,11 @@ def _on_build_finished(app, exception) -> None:
 
 def setup(app):
     app.setup_extension("edition")
-    # Where `make` publishes the PDF and EPUB, relative to conf.py.
-    app.add_config_value("handbook_downloads_from", "_build", "html", types=frozenset({str}))
+    # Where `make` publishes the PDF and EPUB, relative to conf.py. Not part of the
+    # output (rebuild=""), so two builds in different folders write the same site.
+    app.add_config_value("handbook_downloads_from", "_build", "", types=frozenset({str}))
+    app.add_config_value("handbook_downloads_fingerprint", "", "html", types=frozenset({str}))
+    app.connect("config-inited", _on_config_inited)
     # `make serve` previews without the PDF and EPUB.
     app.add_config_value("handbook_downloads_required", True, "html", types=frozenset({bool}))
     app.connect("builder-inited", _on_builder_inited)

@@ -73,5 +73,5 @@ def _on_doctree_read(app, doctree) -> None:
 def setup(app):
     app.connect("doctree-read", _on_doctree_read)
     # The page map written by `make pdf`; the EPUB build reads it (see the Makefile).
-    app.add_config_value("handbook_page_map", "", "env", types=frozenset({str}))
+    app.add_config_value("handbook_page_map", "", "", types=frozenset({str}))
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -189,7 +189,8 @@ def copy_corpus(tmp_path: Path) -> Path:
 def build(project: Path, *options: str) -> subprocess.CompletedProcess:
     """Build like `make`, from the project folder so paths read docs/..."""
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n", "-q", "-c", str(ROOT),
+        # --no-color: Sphinx colours its messages when CI is set, and the lines are read as text.
+        [sys.executable, "-m", "sphinx", "-b", "html", "--no-color", "-W", "--keep-going", "-n", "-q", "-c", str(ROOT),
          "-d", "out/doctrees", "-D", "handbook_downloads_required=0", *options, "docs", "out/html"],
         cwd=project, capture_output=True, text=True,
     )

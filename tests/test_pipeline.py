@@ -137,3 +137,34 @@ def test_a4_is_a_make_option(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert page_size(tmp_path / "pdf" / f"{STEM}.pdf") == (595, 842)
     assert page_size(tmp_path / "pdf" / f"{STEM}-large-print.pdf") == (595, 842)
+
+
+def test_a_new_download_size_reaches_every_page(outputs, tmp_path):
+    """An incremental build rewrites every header when a download's size changes."""
+    import shutil
+    import sys
+
+    from conftest import ROOT
+
+    for folder in ("pdf", "epub"):
+        shutil.copytree(outputs.build_dir / folder, tmp_path / folder)
+
+    def build_html() -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-n", "-c", str(ROOT),
+             "-D", f"handbook_downloads_from={tmp_path}", "-d", str(tmp_path / "doctrees"),
+             str(ROOT / "docs"), str(tmp_path / "html")],
+            capture_output=True, text=True,
+        )
+        assert done.returncode == 0, done.stderr
+
+    def pdf_link_text(page: str) -> str:
+        return soup(tmp_path / "html" / page).select("nav.handbook-downloads a")[0].get_text(" ", strip=True)
+
+    build_html()
+    before = pdf_link_text("back/glossary.html")
+    pdf = next((tmp_path / "pdf").glob("*[!t].pdf"))
+    pdf.write_bytes(pdf.read_bytes() + b"\0" * 300_000)  # the PDF grew; no page source changed
+    build_html()
+    after = pdf_link_text("back/glossary.html")
+    assert before != after, (before, after)
