@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,14 +115,22 @@ class PDFBuilder(SingleFileHTMLBuilder):
         super().finish()
         html_file = Path(self.outdir, self.config.root_doc + self.out_suffix)
         stem = output_stem(self.config)
-        for edition in EDITIONS:
-            target = Path(self.outdir, f"{stem}{edition.suffix}.pdf")
+        targets = [Path(self.outdir, f"{stem}{edition.suffix}.pdf") for edition in EDITIONS]
+        for target in targets:
             logger.info(_("rendering %s"), target.name)
-            try:
-                self.render(html_file, edition, target)
-            except PDFBuildError as error:
-                # One clear line, no traceback; the failed build exits non-zero.
-                logger.error(str(error), type="handbook", subtype="pdf")
+        # The editions are independent layouts of one document, and WeasyPrint uses
+        # one core: render them side by side, one forked process each. The processes
+        # inherit this builder (a builder cannot be pickled), found through a global.
+        global _BUILDER_IN_CHILD
+        _BUILDER_IN_CHILD = self
+        workers = max(1, min(len(EDITIONS), os.cpu_count() or 1))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            errors = list(pool.map(_render_in_child, [str(html_file)] * len(EDITIONS), range(len(EDITIONS)),
+                                   map(str, targets)))
+        _BUILDER_IN_CHILD = None
+        for error in filter(None, errors):
+            # One clear line, no traceback; the failed build exits non-zero.
+            logger.error(error, type="handbook", subtype="pdf")
 
     def _stylesheets(self, edition: PrintEdition, font_config) -> list:
         from weasyprint import CSS
@@ -218,6 +228,18 @@ class PDFBuilder(SingleFileHTMLBuilder):
                 _("the PDF stops before the last section, %r: WeasyPrint did not lay out the whole handbook")
                 % last_title
             )
+
+
+_BUILDER_IN_CHILD: PDFBuilder | None = None
+
+
+def _render_in_child(html_file: str, edition_index: int, target: str) -> str | None:
+    """Render one edition in a forked process; return the build error, if any."""
+    try:
+        _BUILDER_IN_CHILD.render(Path(html_file), EDITIONS[edition_index], Path(target))
+    except PDFBuildError as error:
+        return str(error)
+    return None
 
 
 def to_roman(number: int) -> str:
