@@ -73,31 +73,29 @@ def fingerprint(downloads: list[Download]) -> str:
 
 
 def _on_config_inited(app, config) -> None:
+    """Find the published downloads once; remember them for the HTML builder."""
+    build_dir = Path(app.confdir, config.handbook_downloads_from)
+    expected = expected_downloads(config, build_dir)
+    app.handbook_downloads_found = [d for d in expected if d.source.is_file()]
+    app.handbook_downloads_missing = [d for d in expected if not d.source.is_file()]
     # A config value that Sphinx compares between builds (rebuild="html"), so a
     # new PDF or EPUB size rewrites every page, not only the pages that changed.
-    build_dir = Path(app.confdir, config.handbook_downloads_from)
-    found = [d for d in expected_downloads(config, build_dir) if d.source.is_file()]
-    config.handbook_downloads_fingerprint = fingerprint(found)
+    config.handbook_downloads_fingerprint = fingerprint(app.handbook_downloads_found)
 
 
-def _available(app) -> list[Download]:
-    build_dir = Path(app.confdir, app.config.handbook_downloads_from)
-    found = []
-    for download in expected_downloads(app.config, build_dir):
-        if download.source.is_file():
-            found.append(download)
-        elif app.config.handbook_downloads_required:
+def _on_builder_inited(app) -> None:
+    if app.builder.name not in HTML_BUILDERS:
+        app.builder.handbook_downloads = []
+        return
+    if app.config.handbook_downloads_required:
+        for download in app.handbook_downloads_missing:
             logger.warning(
                 _("%(file)s is missing, so the site cannot offer it for download. "
                   "Build it first with `make %(target)s` (plain `make` builds every format)."),
                 {"file": download.source, "target": download.make_target},
                 type="handbook", subtype="downloads",
             )
-    return found
-
-
-def _on_builder_inited(app) -> None:
-    app.builder.handbook_downloads = _available(app) if app.builder.name in HTML_BUILDERS else []
+    app.builder.handbook_downloads = app.handbook_downloads_found
 
 
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
