@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent.resolve()
-# Local extensions live in _ext/, one concern each.
+# Local extensions live in _ext/handbook/, one concern each.
 sys.path.insert(0, str(HERE / "_ext"))
 
-from edition import repository_url  # noqa: E402  (needs _ext on sys.path)
+from handbook.common.edition import repository_url  # noqa: E402  (needs _ext on sys.path)
 
 # -- Project -----------------------------------------------------------------
 
@@ -25,7 +25,7 @@ handbook_subtitle = (
 )
 author = "The handbook contributors"
 # version, release and copyright come from the edition (date and commit of the
-# last change in git), set by _ext/edition.py, so two builds of one commit agree.
+# last change in git), set by _ext/handbook/common/edition.py, so two builds of one commit agree.
 # The language is a build parameter: `make LANGUAGE=es` builds the Spanish edition.
 language = os.environ.get("HANDBOOK_LANGUAGE", "en")
 # Our own user-facing strings (templates, builders) are translated from here.
@@ -41,18 +41,18 @@ nitpicky = True
 
 extensions = [
     "myst_parser",
-    "edition",
-    # Local extensions, one concern each (see _ext/).
-    "abbreviations",
-    "fonts",
-    "downloads",
-    "search_from_disk",
-    "page_dates",
-    "page_map",
-    "pdf_builder",
-    "epub_builder",
-    "build_errors",
-    "content_checks",
+    # Local extensions (see _ext/handbook/), grouped by what they serve.
+    "handbook.common.edition",
+    "handbook.common.abbreviations",
+    "handbook.common.fonts",
+    "handbook.common.page_map",
+    "handbook.web.downloads",
+    "handbook.web.search_from_disk",
+    "handbook.web.page_dates",
+    "handbook.pdf.builder",
+    "handbook.epub.builder",
+    "handbook.rules.build_errors",
+    "handbook.rules.content_checks",
 ]
 
 # -- MyST --------------------------------------------------------------------
@@ -73,7 +73,7 @@ html_static_path = ["_static"]
 html_css_files = ["handbook.css"]
 # Keyboard repairs to the theme's header buttons and sidebar toggles (see the file).
 html_js_files = [("handbook.js", {"defer": "defer"})]
-# No build-time date: each page's "last updated" comes from git (_ext/page_dates.py).
+# No build-time date: each page's "last updated" comes from git (_ext/handbook/web/page_dates.py).
 html_last_updated_fmt = None
 # The repository, set once: "Edit this page" and "Open an issue" point there. It is
 # HANDBOOK_REPOSITORY_URL or git's origin; a local clone has neither, and no buttons.
@@ -112,7 +112,7 @@ pdf_paper_size = os.environ.get("HANDBOOK_PAPER", "letter")
 
 # -- EPUB --------------------------------------------------------------------
 
-# The EPUB 3 builder is _ext/epub_builder.py (it overrides Sphinx's `epub`).
+# The EPUB 3 builder is _ext/handbook/epub/builder.py (it overrides Sphinx's `epub`).
 # The same stem as the PDFs: the handbook's name and the edition's language.
 epub_basename = f"{handbook_basename}-{language}"
 epub_title = project

@@ -1,4 +1,4 @@
-// Search excerpts for a site opened from disk (see _ext/search_from_disk.py).
+// Search excerpts for a site opened from disk (see _ext/handbook/web/search_from_disk.py).
 //
 // Sphinx's search cuts each result's excerpt from the page it fetches; browsers refuse
 // fetch() on file:// URLs. From disk only, this loads every page's article

@@ -6,7 +6,7 @@ Prints one line per finding, ``file: [check-id] message``, and exits 1 if
 there is any. Each check is a pure function from an open ``pikepdf.Pdf`` to
 its findings; tests/test_pdfua_check.py breaks a good PDF in each one way and
 proves the check catches it. The checker is written apart from the builder's
-fixes (_ext/pdf_tagging.py), so that a mistake in one is not hidden by the other.
+fixes (_ext/handbook/pdf/tagging.py), so that a mistake in one is not hidden by the other.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _is_element(obj) -> bool:
 def elements(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
     """Structure elements reachable from the StructTreeRoot, in reading order.
 
-    Deliberately not shared with _ext/pdf_tagging.py, which repairs the tree: a
+    Deliberately not shared with _ext/handbook/pdf/tagging.py, which repairs the tree: a
     checker that read the tree through the repairer's code would share its blind spots.
     """
     root = pdf.Root.get("/StructTreeRoot")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pikepdf
 
-import pdf_tagging
+from handbook.pdf import tagging as pdf_tagging
 
 SAMPLE_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Sample handbook</title>

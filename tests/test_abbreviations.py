@@ -1,11 +1,11 @@
-"""_ext/abbreviations.py: the expansion stands in the text, the abbr keeps its title."""
+"""_ext/handbook/common/abbreviations.py: the expansion stands in the text, the abbr keeps its title."""
 
 from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 
-from abbreviations import SpellOutAbbreviations, spell_out
+from handbook.common.abbreviations import SpellOutAbbreviations, spell_out
 
 
 def test_spell_out_puts_the_expansion_first():

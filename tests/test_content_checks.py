@@ -1,5 +1,5 @@
-"""The build-time content checks (_ext/content_rules.py, content_checks.py) and
-the readable build errors (_ext/build_errors.py).
+"""The build-time content checks (_ext/handbook/rules/content_rules.py, content_checks.py) and
+the readable build errors (_ext/handbook/rules/build_errors.py).
 
 Two layers:
 - the pure rules, on doctrees parsed by MyST without Sphinx;
@@ -21,8 +21,8 @@ import pytest
 from docutils.core import publish_doctree
 from myst_parser.parsers.docutils_ import Parser
 
-from build_errors import first_undecodable, known_warning, rule_line
-from content_rules import (
+from handbook.rules.build_errors import first_undecodable, known_warning, rule_line
+from handbook.rules.content_rules import (
     acronym_uses, acronyms_not_in_glossary, check_page, find_acronyms, poor_alt_reason,
     unsafe_html_features, vague_link_text_reason,
 )

@@ -1,4 +1,4 @@
-"""The edition (_ext/edition.py) and the download links (_ext/downloads.py), without Sphinx."""
+"""The edition (_ext/handbook/common/edition.py) and the download links (_ext/handbook/web/downloads.py), without Sphinx."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
-import downloads
-import edition
+from handbook.web import downloads
+from handbook.common import edition
 
 
 def test_edition_from_a_timestamp_is_utc():

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_make
 
-import epub_builder
-from edition import edition_info
+from handbook.epub import builder as epub_builder
+from handbook.common.edition import edition_info
 import epub_checks
 from epub_checks import describe, run_ace, run_epubcheck
 

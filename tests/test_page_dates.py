@@ -1,6 +1,6 @@
-"""_ext/page_dates.py: each page's date is its own last change."""
+"""_ext/handbook/web/page_dates.py: each page's date is its own last change."""
 
-import page_dates
+from handbook.web import page_dates
 
 
 def test_newest_commit_wins_for_each_file():

@@ -1,4 +1,4 @@
-"""_ext/page_map.py: the EPUB's page list follows the print PDF's pages."""
+"""_ext/handbook/common/page_map.py: the EPUB's page list follows the print PDF's pages."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from docutils import nodes
 from sphinx import addnodes
 
-import page_map
+from handbook.common import page_map
 
 
 def test_blocks_get_stable_ids_in_reading_order():

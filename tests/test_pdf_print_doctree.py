@@ -1,11 +1,11 @@
-"""The print document tree (_ext/print_doctree.py), on small docutils trees without Sphinx."""
+"""The print document tree (_ext/handbook/pdf/doctree.py), on small docutils trees without Sphinx."""
 
 from __future__ import annotations
 
 from docutils import nodes
 from sphinx import addnodes
 
-import print_doctree
+from handbook.pdf import doctree as print_doctree
 
 
 def section(ids: list[str], title: str, *children) -> nodes.section:

@@ -1,4 +1,4 @@
-"""The builder's fixes to WeasyPrint 70's tags (_ext/pdf_tagging.py), on a small real PDF.
+"""The builder's fixes to WeasyPrint 70's tags (_ext/handbook/pdf/tagging.py), on a small real PDF.
 
 Each test renders the sample with WeasyPrint, shows the gap is there, runs one
 fix and shows it is closed, without losing content.
@@ -14,7 +14,7 @@ import pytest
 from pikepdf import Dictionary, Name
 
 import pdf_samples
-import pdf_tagging
+from handbook.pdf import tagging as pdf_tagging
 import pdfua_check
 
 

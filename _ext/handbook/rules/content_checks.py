@@ -18,8 +18,8 @@ from __future__ import annotations
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
-from build_errors import display_path
-from content_rules import acronym_uses, acronyms_not_in_glossary, check_page, glossary_terms
+from handbook.rules.build_errors import display_path
+from handbook.rules.content_rules import acronym_uses, acronyms_not_in_glossary, check_page, glossary_terms
 
 logger = logging.getLogger(__name__)
 ENV_KEY = "handbook_content_facts"  # env attribute: {docname: {"acronyms": ..., "glossary": ...}}

@@ -32,7 +32,7 @@ from sphinx.application import ENV_PICKLE_FILENAME
 from sphinx.locale import get_translation
 from sphinx.util import logging as sphinx_logging
 
-from content_rules import source_line
+from handbook.rules.content_rules import source_line
 
 _ = get_translation("handbook")
 logger = sphinx_logging.getLogger(__name__)

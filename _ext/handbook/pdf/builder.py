@@ -26,15 +26,16 @@ from sphinx.locale import get_translation
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import inline_all_toctrees
 
-import pdf_tagging
-import page_map
-import print_doctree
-from edition import output_stem
+from handbook import LOCALES, THEMES
+from handbook.common import page_map
+from handbook.common.edition import output_stem
+from handbook.pdf import doctree as print_doctree
+from handbook.pdf import tagging as pdf_tagging
 
 MESSAGE_CATALOG = "handbook"
 _ = get_translation(MESSAGE_CATALOG)
 logger = sphinx_logging.getLogger(__name__)
-THEME_DIR = Path(__file__).resolve().parent.parent / "_themes" / "print"
+THEME_DIR = THEMES / "print"
 
 
 class PDFBuildError(SphinxError):
@@ -175,7 +176,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             )
             self._check_complete(document)
             if edition.suffix == "":
-                # Where each page starts, for the EPUB's page list (_ext/page_map.py).
+                # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).
                 page_map.write_page_map(
                     page_map.page_starts(page.anchors for page in document.pages),
                     target.with_name(f"{output_stem(self.config)}-pages.json"),
@@ -253,9 +254,9 @@ def to_roman(number: int) -> str:
 
 
 def setup(app):
-    app.setup_extension("edition")
+    app.setup_extension("handbook.common.edition")
     app.add_config_value("pdf_paper_size", "letter", "env", types=frozenset({str}))
     app.add_html_theme("handbook_print", str(THEME_DIR))
     app.add_builder(PDFBuilder)
-    app.add_message_catalog(MESSAGE_CATALOG, str(Path(__file__).resolve().parent.parent / "locales"))
+    app.add_message_catalog(MESSAGE_CATALOG, str(LOCALES))
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -18,7 +18,7 @@ from babel.numbers import format_decimal
 from sphinx.locale import get_translation
 from sphinx.util import logging
 
-from edition import output_stem
+from handbook.common.edition import output_stem
 
 _ = get_translation("handbook")
 logger = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def _on_build_finished(app, exception) -> None:
 
 
 def setup(app):
-    app.setup_extension("edition")
+    app.setup_extension("handbook.common.edition")
     # Where `make` publishes the PDF and EPUB, relative to conf.py. Not part of the
     # output (rebuild=""), so two builds in different folders write the same site.
     app.add_config_value("handbook_downloads_from", "_build", "", types=frozenset({str}))

@@ -2,7 +2,7 @@
 
 A subclass of Sphinx's EPUB 3 builder, registered under the same name. Sphinx
 renders content.opf and nav.xhtml from fixed templates (templates_path does not
-reach them), so this builder writes them from its own (_ext/epub_package/):
+reach them), so this builder writes them from its own (_ext/handbook/epub/package/):
 
 - EPUB Accessibility 1.1 metadata (schema:accessMode, ..., a11y:certifiedBy),
   set in conf.py's EPUB section (config values registered here);
@@ -12,7 +12,7 @@ reach them), so this builder writes them from its own (_ext/epub_package/):
   colophon with the edition and the statement that the handbook is independent;
 - a nav grouped by the parts of the handbook, with role="doc-toc" and landmarks;
 - page-break markers and a page list that follow the print PDF's pages, when
-  the build is given the PDF's page map (_ext/page_map.py; `make epub` does).
+  the build is given the PDF's page map (_ext/handbook/common/page_map.py; `make epub` does).
 
 The pages use a lean theme (_themes/epub) with its own reading stylesheet: no
 web theme CSS or JavaScript goes into the book. Upstream bugs worked around here:
@@ -40,15 +40,16 @@ from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.osutil import copyfile
 from sphinx.writers.html5 import HTML5Translator
 
-from fonts import font_directory
-from page_map import read_page_map
+from handbook import LOCALES, THEMES
+from handbook.common.fonts import font_directory
+from handbook.common.page_map import read_page_map
 
 MESSAGE_CATALOG = "handbook"
 _ = get_translation(MESSAGE_CATALOG)
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
-THEME_DIR = HERE.parent / "_themes" / "epub"
-PACKAGE_TEMPLATES = HERE / "epub_package"
+THEME_DIR = THEMES / "epub"
+PACKAGE_TEMPLATES = HERE / "package"
 COVER_PAGE = "cover"  # page names of the generated pages (not documents)
 COLOPHON_PAGE = "colophon"
 COVER_IMAGE = "cover.png"
@@ -408,7 +409,7 @@ def setup(app):
     app.setup_extension("sphinx.builders.epub3")
     app.add_builder(AccessibleEpubBuilder, override=True)
     app.add_html_theme("handbook_epub", str(THEME_DIR))
-    app.add_message_catalog(MESSAGE_CATALOG, str(HERE.parent / "locales"))
+    app.add_message_catalog(MESSAGE_CATALOG, str(LOCALES))
     # EPUB Accessibility 1.1 metadata (https://www.w3.org/TR/epub-a11y-11/).
     app.add_config_value("epub_access_modes", [], "epub", types=frozenset({list, tuple}))
     app.add_config_value("epub_access_modes_sufficient", [], "epub", types=frozenset({list, tuple}))

@@ -1,0 +1,1 @@
+"""What every format shares: the edition, abbreviations, fonts and the print page map."""

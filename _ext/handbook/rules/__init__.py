@@ -1,0 +1,1 @@
+"""The house style: content rules run on the doctree, and one-line build errors."""
