@@ -40,12 +40,11 @@ from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.osutil import copyfile
 from sphinx.writers.html5 import HTML5Translator
 
-from handbook import LOCALES, THEMES
+from handbook import THEMES
 from handbook.common.fonts import font_directory
 from handbook.common.page_map import read_page_map
 
-MESSAGE_CATALOG = "handbook"
-_ = get_translation(MESSAGE_CATALOG)
+_ = get_translation("handbook")
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 THEME_DIR = THEMES / "epub"
@@ -276,6 +275,8 @@ class AccessibleEpubBuilder(Epub3Builder):
     def write_cover(self) -> None:
         config = self.config
         edition_line = _("Edition of %(date)s") % {"date": config.handbook_edition.date}
+        if config.handbook_draft:
+            edition_line = f"{edition_line}. {_('Draft')}"
         image = self.outdir / self.imagedir / COVER_IMAGE
         image.parent.mkdir(parents=True, exist_ok=True)
         image.write_bytes(
@@ -284,8 +285,9 @@ class AccessibleEpubBuilder(Epub3Builder):
         context = {
             "title": _("Cover"),
             "cover_image": f"{self.imagedir}/{COVER_IMAGE}",
-            # The alt text says all the cover says.
-            "cover_alt": f"{config.epub_title}. {config.handbook_subtitle}. {edition_line}",
+            # The alt text says all the cover says (one full stop after each part, even "EE. UU.").
+            "cover_alt": ". ".join(part.rstrip(".") for part in (
+                config.epub_title, config.handbook_subtitle, edition_line)),
         }
         self.handle_page(COVER_PAGE, context, "epub-cover.html")
 
@@ -397,6 +399,12 @@ class AccessibleEpubBuilder(Epub3Builder):
         write_reproducible_zip(self.outdir, names, target, self.config.handbook_edition.timestamp)
 
 
+def _mark_a_draft_in_the_title(app, config) -> None:
+    """A draft's title says so, in every reading system's library (see common/catalogue.py)."""
+    if config.handbook_draft:
+        config.epub_title = _("%(title)s (draft)") % {"title": config.epub_title}
+
+
 def _check_accessibility_config(app) -> None:
     if app.builder.name != AccessibleEpubBuilder.name:
         return
@@ -407,9 +415,9 @@ def _check_accessibility_config(app) -> None:
 
 def setup(app):
     app.setup_extension("sphinx.builders.epub3")
+    app.setup_extension("handbook.common.translations")
     app.add_builder(AccessibleEpubBuilder, override=True)
     app.add_html_theme("handbook_epub", str(THEME_DIR))
-    app.add_message_catalog(MESSAGE_CATALOG, str(LOCALES))
     # EPUB Accessibility 1.1 metadata (https://www.w3.org/TR/epub-a11y-11/).
     app.add_config_value("epub_access_modes", [], "epub", types=frozenset({list, tuple}))
     app.add_config_value("epub_access_modes_sufficient", [], "epub", types=frozenset({list, tuple}))
@@ -419,4 +427,6 @@ def setup(app):
     app.add_config_value("epub_conforms_to", "", "epub", types=frozenset({str}))
     app.add_config_value("epub_certified_by", "", "epub", types=frozenset({str}))
     app.connect("builder-inited", _check_accessibility_config)
+    # After translations.py settles whether this edition is a draft.
+    app.connect("config-inited", _mark_a_draft_in_the_title, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

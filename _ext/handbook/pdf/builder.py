@@ -26,14 +26,13 @@ from sphinx.locale import get_translation
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import inline_all_toctrees
 
-from handbook import LOCALES, THEMES
+from handbook import THEMES
 from handbook.common import page_map
 from handbook.common.edition import output_stem
 from handbook.pdf import doctree as print_doctree
 from handbook.pdf import tagging as pdf_tagging
 
-MESSAGE_CATALOG = "handbook"
-_ = get_translation(MESSAGE_CATALOG)
+_ = get_translation("handbook")
 logger = sphinx_logging.getLogger(__name__)
 THEME_DIR = THEMES / "print"
 
@@ -255,8 +254,8 @@ def to_roman(number: int) -> str:
 
 def setup(app):
     app.setup_extension("handbook.common.edition")
+    app.setup_extension("handbook.common.translations")
     app.add_config_value("pdf_paper_size", "letter", "env", types=frozenset({str}))
     app.add_html_theme("handbook_print", str(THEME_DIR))
     app.add_builder(PDFBuilder)
-    app.add_message_catalog(MESSAGE_CATALOG, str(LOCALES))
     return {"parallel_read_safe": True, "parallel_write_safe": True}
