@@ -21,7 +21,7 @@ import pytest
 from pikepdf import Dictionary, Name
 
 import pdfua_check
-from conftest import ROOT
+from conftest import ROOT, translated
 
 EDITIONS = ["pdf", "large_print_pdf"]
 OUTLOUD = ROOT / ".venv" / "bin" / "outloud"
@@ -43,18 +43,20 @@ class Toctree:
     chapters: list[str]  # the first heading of each listed document
 
 
-def doc_title(docname: str) -> str:
+def doc_title(docname: str, language: str) -> str:
     text = (ROOT / "docs" / f"{docname}.md").read_text(encoding="utf-8")
-    return re.search(r"^# (.+)$", text, re.MULTILINE).group(1).strip()
+    return translated(language, re.search(r"^# (.+)$", text, re.MULTILINE).group(1).strip(), docname)
 
 
-def toctrees() -> list[Toctree]:
+def toctrees(language: str) -> list[Toctree]:
+    """The home page's toctrees, with captions and chapter titles as the edition shows them."""
     index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
     found = []
     for body in re.findall(r"```\{toctree\}\n(.*?)```", index, re.DOTALL):
         options = dict(re.findall(r"^:(\w+):\s*(.*)$", body, re.MULTILINE))
         entries = [line.strip() for line in body.splitlines() if line.strip() and not line.startswith(":")]
-        found.append(Toctree(options["caption"], options.get("class") == "part", [doc_title(e) for e in entries]))
+        found.append(Toctree(translated(language, options["caption"], "index"), options.get("class") == "part",
+                             [doc_title(e, language) for e in entries]))
     return found
 
 
@@ -160,7 +162,7 @@ def test_outline_follows_the_toctree(outputs, edition):
     top = [title for title, _ in bookmarks]
     parts = []
     numbered = 0
-    for toctree in toctrees():
+    for toctree in toctrees(outputs.language):
         match = next(
             (entry for entry in bookmarks if entry[0] == toctree.caption or (
                 toctree.numbered and entry[0].endswith(": " + toctree.caption))),
@@ -206,7 +208,7 @@ def test_fonts_are_embedded_subsets(outputs, edition):
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_the_last_chapter_is_in_the_text(outputs, edition):
-    last = toctrees()[-1].chapters[-1]
+    last = toctrees(outputs.language)[-1].chapters[-1]
     text = subprocess.run(["pdftotext", str(edition_path(outputs, edition)), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert last in " ".join(text.split())
@@ -266,7 +268,8 @@ def test_contents_page_numbers_lead_to_the_chapters(outputs, edition):
         pages = len(pdf.pages)
     contents = " ".join(page_text(1, 6).split())
     checked = 0
-    for toctree in toctrees():
+    editions_toctrees = toctrees(outputs.language)
+    for toctree in editions_toctrees:
         for title in toctree.chapters:
             match = re.search(re.escape(title) + r"[ .]*?(\d+)\b", contents)
             assert match, f"{title!r} is not in the contents"
@@ -274,4 +277,4 @@ def test_contents_page_numbers_lead_to_the_chapters(outputs, edition):
             assert number <= pages
             assert title in " ".join(page_text(number).split()), f"{title!r} is not on page {number}"
             checked += 1
-    assert checked == sum(len(t.chapters) for t in toctrees())
+    assert checked == sum(len(t.chapters) for t in editions_toctrees)
