@@ -116,6 +116,7 @@ update-po: $(VENV)/.installed ## Update the translation catalogues in locales/ f
 	PYTHONPATH=_ext $(VENV)/bin/python -m handbook.common.catalogue --pot $(BUILDDIR)/gettext/handbook.pot
 	$(VENV)/bin/sphinx-intl update -p $(BUILDDIR)/gettext -d locales \
 		$(addprefix -l ,$(filter-out en,$(HANDBOOK_LANGUAGES)))
+	PYTHONPATH=_ext $(VENV)/bin/python -m handbook.common.catalogue --tidy locales
 
 po-status: $(VENV)/.installed ## Count the translated, fuzzy and untranslated messages of every catalogue
 	$(VENV)/bin/sphinx-intl stat -d locales $(addprefix -l ,$(filter-out en,$(HANDBOOK_LANGUAGES)))

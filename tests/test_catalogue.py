@@ -219,3 +219,17 @@ def test_every_label_of_the_diagram_fits_its_box(language):
         assert font.getlength(label) <= width - 16, f"{label!r} is wider than its box ({width:.0f} px)"
         checked += 1
     assert checked == 21
+
+
+def test_updated_catalogues_end_with_one_newline_as_every_file(tmp_path):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    path = tmp_path / "page.po"
+    catalog = Catalog(locale="es")
+    catalog.add("One", "Uno")
+    with path.open("wb") as out:
+        write_po(out, catalog)
+    assert path.read_text().endswith('"\n\n')  # as Babel and sphinx-intl write it
+    catalogue.main(["--tidy", str(tmp_path)])
+    assert path.read_text().endswith('msgstr "Uno"\n')

@@ -14,7 +14,8 @@ With `make HANDBOOK_DRAFT=1` the edition builds anyway, marked as a draft in eve
 is marked as English (lang="en"), so that screen readers read it with the right voice.
 
 It is also the extractor of the handbook's own words for `make update-po`:
-``python -m handbook.common.catalogue --pot FILE`` (with _ext on PYTHONPATH).
+``python -m handbook.common.catalogue --pot FILE`` (with _ext on PYTHONPATH); ``--tidy``
+ends the updated catalogues as every file of the repository ends.
 """
 
 from __future__ import annotations
@@ -303,11 +304,24 @@ def setup(app):
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
+def end_with_one_newline(path: Path) -> None:
+    """Babel ends a catalogue with an empty line; the repository's files end with one newline."""
+    text = path.read_text(encoding="utf-8")
+    if text.endswith("\n\n"):
+        path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Extract the handbook's own words into a .pot file.")
-    parser.add_argument("--pot", required=True, type=Path, help="the catalogue template to write")
+    parser = argparse.ArgumentParser(description="The handbook's own words, for `make update-po`.")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--pot", type=Path, help="extract them into this catalogue template")
+    action.add_argument("--tidy", type=Path, help="end every catalogue under this folder with one newline")
     args = parser.parse_args(argv)
-    write_pot(code_messages(), args.pot, CATALOGUE)
+    if args.pot:
+        write_pot(code_messages(), args.pot, CATALOGUE)
+    else:
+        for path in sorted(args.tidy.rglob("*.po")):
+            end_with_one_newline(path)
     return 0
 
 
