@@ -149,3 +149,26 @@ def test_english_is_at_the_sites_root_and_every_other_edition_in_its_folder(buil
     for language in LANGUAGES:
         assert soup(site / site_folder(language) / "index.html").html["lang"] == language
     assert (site / "es" / "front" / "about.html").is_file()
+
+
+def test_each_page_is_dated_by_its_last_change_in_the_editions_language(outputs):
+    """A translated page changed last when its English text or its catalogue did."""
+    import datetime as dt
+    import subprocess
+
+    from babel.dates import format_date
+
+    from conftest import ROOT
+    from handbook import LOCALES
+    from handbook.common.translations import catalogue_path
+
+    def last_commit(path: Path) -> int:
+        return int(subprocess.run(["git", "log", "-1", "--format=%ct", "--", str(path)], cwd=ROOT,
+                                  capture_output=True, text=True, check=True).stdout.strip())
+
+    sources = [ROOT / "docs" / "front" / "about.md"]
+    if outputs.language != SOURCE_LANGUAGE:
+        sources.append(catalogue_path(LOCALES, outputs.language, "front/about"))
+    day = dt.datetime.fromtimestamp(max(map(last_commit, sources)), tz=dt.timezone.utc).date()
+    footer = soup(outputs.html / "front" / "about.html").select_one(".last-updated").get_text(" ", strip=True)
+    assert format_date(day, format="long", locale=outputs.language) in footer, footer
