@@ -100,10 +100,12 @@ $(BUILDDIR)/epub/$(BASENAME)-%.epub: $(SOURCES) $(BUILDDIR)/pdf/$(BASENAME)-%.pd
 lint: $(VENV)/.installed ## Check every page of every edition (content rules, references, catalogues), writing no output
 	$(foreach language,$(HANDBOOK_LANGUAGES),$(call sphinx,$(language),dummy) docs $(STAGE)/$(language)/lint &&) true
 
-serve: $(VENV)/.installed ## Live preview of the English web site at http://127.0.0.1:8000
-	HANDBOOK_LANGUAGE=en $(VENV)/bin/sphinx-autobuild -b html -d $(BUILDDIR)/doctrees/serve -c . $(SPHINXOPTS) \
-		-D handbook_downloads_required=0 --watch _ext --watch _static --watch _templates \
-		docs $(BUILDDIR)/serve
+# `make serve HANDBOOK_LANGUAGES=es HANDBOOK_DRAFT=1` previews a translation in progress.
+SERVED = $(firstword $(HANDBOOK_LANGUAGES))
+serve: $(VENV)/.installed ## Live preview of the first edition listed (English) at http://127.0.0.1:8000
+	HANDBOOK_LANGUAGE=$(SERVED) $(VENV)/bin/sphinx-autobuild -b html -d $(BUILDDIR)/doctrees/$(SERVED)/serve \
+		-c . $(SPHINXOPTS) -D handbook_downloads_required=0 --watch _ext --watch _static --watch _templates \
+		--watch locales --ignore '*.mo' docs $(BUILDDIR)/serve/$(SERVED)
 
 # The messages to translate: the pages' (Sphinx's gettext builder, one catalogue per page) and the
 # handbook's own (conf.py, _ext, templates, diagrams: babel.cfg). sphinx-intl merges them into each
