@@ -42,7 +42,7 @@ from sphinx.writers.html5 import HTML5Translator
 
 from handbook import LOCALES, THEMES
 from handbook.common.fonts import font_directory
-from handbook.common.page_map import read_page_map
+from handbook.common.page_map import page_list, read_page_map
 
 MESSAGE_CATALOG = "handbook"
 _ = get_translation(MESSAGE_CATALOG)
@@ -200,7 +200,6 @@ class EpubTranslator(HTML5Translator):
         for block in node["ids"]:
             page = self.builder.block_pages.get(block)
             if page:
-                self.builder.page_targets.append((int(page), f"{self.builder.current_docname}{self.builder.out_suffix}#page-{page}"))
                 return page
         return None
 
@@ -230,13 +229,17 @@ class AccessibleEpubBuilder(Epub3Builder):
         self.id_owners: dict[str, str] = {}  # manifest id -> file
         # The print PDF's pages: which block starts which page, and where the markers went.
         self.page_source, self.block_pages = "", {}
-        self.page_targets: list[tuple[int, str]] = []
         if self.config.handbook_page_map:
             page_map = Path(self.config.handbook_page_map)
             if page_map.is_file():
                 self.page_source, self.block_pages = read_page_map(page_map)
             else:
                 problem(f"the PDF's page map {page_map} is missing: build the PDF first (`make pdf`)", "page_map")
+
+    @property
+    def page_list(self) -> list[tuple[str, str]]:
+        """The marked print pages and where each marker is, for the nav and the metadata."""
+        return page_list(self.block_pages, sorted(self.env.found_docs), self.out_suffix)
 
     def init_css_files(self) -> None:
         super().init_css_files()
@@ -335,9 +338,9 @@ class AccessibleEpubBuilder(Epub3Builder):
             # With page markers, the book also offers page navigation and names its page source.
             "accessibility_features": [
                 *config.epub_accessibility_features,
-                *(["pageBreakMarkers", "pageNavigation"] if self.page_targets else []),
+                *(["pageBreakMarkers", "pageNavigation"] if self.page_list else []),
             ],
-            "page_break_source": self.page_source if self.page_targets else "",
+            "page_break_source": self.page_source if self.page_list else "",
             "accessibility_hazards": config.epub_accessibility_hazards,
             "accessibility_summary": config.epub_accessibility_summary,
             "conforms_to": config.epub_conforms_to,
@@ -376,7 +379,7 @@ class AccessibleEpubBuilder(Epub3Builder):
         context = {
             "lang": self.config.epub_language,
             "page_list_title": _("Pages of the print edition"),
-            "page_list": [(str(number), href) for number, href in sorted(set(self.page_targets))],
+            "page_list": self.page_list,
             "toc_title": _("Contents"),
             "landmarks_title": _("Landmarks"),
             "stylesheet": "_static/reading.css",
