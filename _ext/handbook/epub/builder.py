@@ -35,18 +35,17 @@ from sphinx import addnodes
 from sphinx.builders.epub3 import PAGE_PROGRESSION_DIRECTIONS, Epub3Builder, NavPoint
 from sphinx.errors import ConfigError
 from sphinx.locale import get_translation
-from sphinx.util import logging
 from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.osutil import copyfile
 from sphinx.writers.html5 import HTML5Translator
 
 from handbook import LOCALES, THEMES
+from handbook.common.failure import fail_build
 from handbook.common.fonts import font_directory
 from handbook.common.page_map import page_list, read_page_map
 
 MESSAGE_CATALOG = "handbook"
 _ = get_translation(MESSAGE_CATALOG)
-logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 THEME_DIR = THEMES / "epub"
 PACKAGE_TEMPLATES = HERE / "package"
@@ -172,9 +171,6 @@ def missing_accessibility_values(config) -> list[str]:
 # -- Sphinx --------------------------------------------------------------------
 
 
-def problem(message: str, subtype: str) -> None:
-    """A one-line build problem; the build (-W) fails on it, without a traceback."""
-    logger.warning(message, type="epub", subtype=subtype)
 
 
 def page_break(page: str) -> str:
@@ -234,7 +230,11 @@ class AccessibleEpubBuilder(Epub3Builder):
             if page_map.is_file():
                 self.page_source, self.block_pages = read_page_map(page_map)
             else:
-                problem(f"the PDF's page map {page_map} is missing: build the PDF first (`make pdf`)", "page_map")
+                self.problem(f"the PDF's page map {page_map} is missing: build the PDF first (`make pdf`)", "page_map")
+
+    def problem(self, message: str, subtype: str) -> None:
+        """A one-line build problem: the build fails on it (also without -W), without a traceback."""
+        fail_build(self.app, message, type="epub", subtype=subtype)
 
     @property
     def page_list(self) -> list[tuple[str, str]]:
@@ -258,7 +258,7 @@ class AccessibleEpubBuilder(Epub3Builder):
     def make_id(self, name: str) -> str:
         new_id = manifest_id(name)
         if self.id_owners.setdefault(new_id, name) != name:
-            problem(f"{name} and {self.id_owners[new_id]} get the same EPUB id; rename one", "id")
+            self.problem(f"{name} and {self.id_owners[new_id]} get the same EPUB id; rename one", "id")
         return new_id
 
     def handle_page(self, pagename, addctx, templatename="page.html", **kwargs) -> None:
@@ -269,7 +269,7 @@ class AccessibleEpubBuilder(Epub3Builder):
     def handle_finish(self) -> None:
         clashes = [page for page in (COVER_PAGE, COLOPHON_PAGE) if page in self.env.found_docs]
         for page in clashes:
-            problem(f"docs/{page} has the name of the EPUB's generated {page} page; rename it", "page_name")
+            self.problem(f"docs/{page} has the name of the EPUB's generated {page} page; rename it", "page_name")
         if clashes:
             return
         self.write_cover()
@@ -306,7 +306,7 @@ class AccessibleEpubBuilder(Epub3Builder):
                 continue
             media_type = self.media_types.get(path.suffix)
             if media_type is None:
-                problem(f"{href} has no EPUB media type; it is left out of the book", "media_type")
+                self.problem(f"{href} has no EPUB media type; it is left out of the book", "media_type")
                 continue
             properties = "cover-image" if href == cover_href else ""
             manifest.append(ManifestItem(href, self.make_id(href), media_type, properties))
@@ -319,7 +319,7 @@ class AccessibleEpubBuilder(Epub3Builder):
                 pages.append(page)
         unread = [href for href in self.files if href.endswith(self.out_suffix) and href not in pages]
         if unread:
-            problem(f"pages outside the reading order (add them to a toctree): {', '.join(unread)}", "spine")
+            self.problem(f"pages outside the reading order (add them to a toctree): {', '.join(unread)}", "spine")
 
         metadata = {
             "lang": config.epub_language,
