@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.locale import get_translation
 
 from handbook.braille.front import ContentsEntry, heading
 from handbook.braille.lines import WIDTH, OverlongWord, columns, fill_line, wrap
@@ -37,6 +38,8 @@ from handbook.braille.translate import (
     BOLD, BRAILLE_ASCII, ITALIC, NO_CONTRACT, PLAIN, TRANSCRIBERS_NOTE, Translator,
 )
 from handbook.rules.content_rules import source_line
+
+_ = get_translation("handbook")
 
 TOP_BOX_LINE = "7"  # dots 2356
 BOTTOM_BOX_LINE = "G"  # dots 1245
@@ -149,15 +152,16 @@ class BodyWriter:
                 continue
             text_node = next((t for t in node.findall(nodes.Text) if char in t), None)
             self.report(location(where or text_node or node, char), "character-unknown",
-                        f"The character {char!r} (U+{ord(char):04X}) has no braille form in the table "
-                        f"{self.translator.table}. Replace it with words or with a character the table knows")
+                        _("The character %(char)r (U+%(code)04X) has no braille form in the table %(table)s. "
+                          "Replace it with words or with a character the table knows")
+                        % {"char": char, "code": ord(char), "table": self.translator.table})
         braille = self.translator.translate(text, forms)
         strange = sorted({char for char in braille if char not in BRAILLE_ASCII})
         if strange and len(named) == len(unknown):  # an unknown character was reported already
             first_text = next(iter(node.findall(nodes.Text)), node)
             self.report(location(where or first_text), "cell-not-ascii",
-                        f"liblouis wrote {''.join(strange)!r} here, which braille ASCII cannot show. Replace the "
-                        "unusual characters of this block with words or common punctuation")
+                        _("liblouis wrote %(cells)r here, which braille ASCII cannot show. Replace the unusual "
+                          "characters of this block with words or common punctuation") % {"cells": "".join(strange)})
         return braille
 
     def lines(self, node: nodes.Node, braille: str, first: int, runover: int, keep: bool = False) -> None:
@@ -167,9 +171,9 @@ class BodyWriter:
             word = self.translator.back_translate(error.word)
             found = next((t for t in node.findall(nodes.Text) if word.lower() in t.lower()), node)
             self.report(location(found, word), "word-too-long",
-                        f"The word {word!r} takes {len(error.word)} braille cells, more than a line holds "
-                        f"({error.room}), and has no hyphen to divide it at. Put a space or a hyphen in it, "
-                        "or write it another way")
+                        _("The word %(word)r takes %(cells)d braille cells, more than a line holds (%(room)d), "
+                          "and has no hyphen to divide it at. Put a space or a hyphen in it, or write it "
+                          "another way") % {"word": word, "cells": len(error.word), "room": error.room})
             return
         self.items.extend(Line(line, keep) for line in lines)
 
@@ -312,7 +316,7 @@ class BodyWriter:
         description = " ".join(image.get("alt", "") for image in node.findall(nodes.image)).strip()
         if not description:
             self.report(location(node), "figure-without-text",
-                        "The figure has no text description to put in braille. Give its image alt text")
+                        _("The figure has no text description to put in braille. Give its image alt text"))
             return
         note = nodes.paragraph(text=f"{self.note_label} {description}".strip())
         self.items.append(BLANK)

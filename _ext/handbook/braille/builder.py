@@ -53,8 +53,9 @@ class BrailleBuilder(Builder):
         self.translator = None
         table = TABLES.get(self.config.language)
         if table is None:
-            self.report("", "table", f"There is no braille table for the language {self.config.language!r}. "
-                        "Add its liblouis table to TABLES in _ext/handbook/braille/translate.py")
+            self.report("", "table", _("There is no braille table for the language %(language)r. Add its liblouis "
+                                       "table to TABLES in _ext/handbook/braille/translate.py")
+                        % {"language": self.config.language})
         else:
             try:
                 self.translator = Translator(table)
@@ -69,7 +70,8 @@ class BrailleBuilder(Builder):
                 self.page_source, self.block_pages = read_page_map(page_map)
             else:
                 self.report("", "page_map",
-                            f"The PDF's page map {page_map} is missing. Build the PDF first (`make pdf`).")
+                            _("The PDF's page map %(file)s is missing. Build the PDF first (`make pdf`).")
+                            % {"file": page_map})
 
     def get_outdated_docs(self) -> str:
         return "all documents"  # one file holds the whole book
@@ -102,13 +104,14 @@ class BrailleBuilder(Builder):
         try:
             pages = self.layout(body)
         except ValueError as error:  # the page stage refuses what the line stage gave: a bug here, said plainly
-            self.report("", "layout", f"The braille pages cannot be laid out: {error}. Report this as a bug")
+            self.report("", "layout", _("The braille pages cannot be laid out: %(error)s. Report this as a bug")
+                        % {"error": error})
             return
         text = brf(pages)
         stray = sorted(set(text) - set(BRAILLE_ASCII) - {"\n", "\f"})
         if stray:
-            self.report("", "layout", f"The braille file would hold characters outside braille ASCII: {stray!r}. "
-                        "Report this as a bug")
+            self.report("", "layout", _("The braille file would hold characters outside braille ASCII: "
+                                        "%(chars)r. Report this as a bug") % {"chars": stray})
             return
         stem = output_stem(self.config)
         Path(self.outdir, f"{stem}.brf").write_bytes(text.encode("ascii"))
