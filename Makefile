@@ -16,6 +16,7 @@ STEM          = ice-mission-areas-$(LANGUAGE)
 STAGE         = $(BUILDDIR)/.stage
 PDFS          = $(BUILDDIR)/pdf/$(STEM).pdf $(BUILDDIR)/pdf/$(STEM)-large-print.pdf
 EPUB          = $(BUILDDIR)/epub/$(STEM).epub
+BRAILLE       = $(BUILDDIR)/braille/$(STEM).brf $(BUILDDIR)/braille/$(STEM)-braille.txt
 # What a format depends on: a change to any of these rebuilds it.
 SOURCES      := conf.py requirements.txt $(shell find docs _ext _static _templates _themes locales -type f 2>/dev/null)
 
@@ -26,13 +27,13 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
 .DEFAULT_GOAL := all
-.PHONY: help all html pdf epub lint serve test bench clean venv test-deps
+.PHONY: help all html pdf epub braille lint serve test bench clean venv test-deps
 
 help: ## List the targets
 	@echo "make [target] [LANGUAGE=en] [PAPER=letter|a4] [SPHINXOPTS=...]"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 14
 
-all: html ## Build every format: HTML site (with the downloads), PDF, large-print PDF, EPUB
+all: html ## Build every format: HTML site (with the downloads), PDF, large-print PDF, EPUB, braille
 
 venv: $(VENV)/.installed ## Create .venv from the pinned requirements
 
@@ -42,7 +43,7 @@ $(VENV)/.installed: requirements.txt scripts/system-deps.sh
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-html: $(PDFS) $(EPUB) $(VENV)/.installed ## Build the web site into _build/html (builds the PDF and EPUB first)
+html: $(PDFS) $(EPUB) $(BRAILLE) $(VENV)/.installed ## Build the web site into _build/html (builds the other formats first)
 	@# The staged site is reused between builds for speed, unless the last build
 	@# did not finish: then a page may be half-written, so start afresh.
 	@test -f $(STAGE)/html.complete || rm -rf $(STAGE)/html
@@ -73,6 +74,15 @@ $(EPUB): $(SOURCES) $(PDFS) $(VENV)/.installed
 	$(SPHINXBUILD) -b epub -d $(BUILDDIR)/doctrees/epub $(ALLSPHINXOPTS) \
 		-D handbook_page_map=$(abspath $(STAGE)/pdf/$(STEM)-pages.json) docs $(STAGE)/epub
 	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/epub $(STAGE)/epub/$(STEM).epub
+
+braille: $(BRAILLE) ## Build the braille-ready edition (BRF, and Unicode braille) into _build/braille
+
+# Braille marks the print PDF's pages too (print page numbers), so it is built after the PDF.
+$(BRAILLE) &: $(SOURCES) $(PDFS) $(VENV)/.installed
+	rm -rf $(STAGE)/braille
+	$(SPHINXBUILD) -b braille -d $(BUILDDIR)/doctrees/braille $(ALLSPHINXOPTS) \
+		-D handbook_page_map=$(abspath $(STAGE)/pdf/$(STEM)-pages.json) docs $(STAGE)/braille
+	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/braille $(addprefix $(STAGE)/braille/,$(notdir $(BRAILLE)))
 
 lint: $(VENV)/.installed ## Check every page (content rules, references) without writing any output
 	$(SPHINXBUILD) -b dummy -d $(BUILDDIR)/doctrees/lint $(ALLSPHINXOPTS) docs $(BUILDDIR)/.stage/lint

@@ -1,4 +1,4 @@
-"""One Sphinx configuration for every format of the handbook (HTML, PDF, EPUB).
+"""One Sphinx configuration for every format of the handbook (HTML, PDF, EPUB, braille).
 
 Build it through the Makefile: ``make`` builds every format, ``make help`` lists
 the targets. The language is a build parameter (``make LANGUAGE=es``).
@@ -51,6 +51,7 @@ extensions = [
     "handbook.web.page_dates",
     "handbook.pdf.builder",
     "handbook.epub.builder",
+    "handbook.braille.builder",
     "handbook.rules.build_errors",
     "handbook.rules.content_checks",
 ]

@@ -45,7 +45,8 @@ def test_output_names_carry_the_language():
     config = SimpleNamespace(handbook_basename="ice-mission-areas", language="es")
     assert edition.output_stem(config) == "ice-mission-areas-es"
     names = [d.filename for d in downloads.expected_downloads(config, Path("_build"))]
-    assert names == ["ice-mission-areas-es.pdf", "ice-mission-areas-es-large-print.pdf", "ice-mission-areas-es.epub"]
+    assert names == ["ice-mission-areas-es.pdf", "ice-mission-areas-es-large-print.pdf", "ice-mission-areas-es.epub",
+                     "ice-mission-areas-es.brf", "ice-mission-areas-es-braille.txt"]
 
 
 def test_human_size():

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import ROOT, STEM
 
-PUBLISHED = ["html", "pdf", "epub"]
+PUBLISHED = ["html", "pdf", "epub", "braille"]
 
 
 def copy_sources(dest: Path) -> Path:
@@ -115,7 +115,9 @@ def test_checksums_match_the_downloads(outputs):
         digest, name = line.split("  ", 1)
         listed[name] = digest
     offered = {p.name for p in downloads.iterdir() if p.name != "SHA256SUMS"}
-    assert set(listed) == offered == {f"{STEM}.pdf", f"{STEM}-large-print.pdf", f"{STEM}.epub"}
+    assert set(listed) == offered == {
+        f"{STEM}.pdf", f"{STEM}-large-print.pdf", f"{STEM}.epub", f"{STEM}.brf", f"{STEM}-braille.txt",
+    }
     for name, digest in listed.items():
         assert hashlib.sha256((downloads / name).read_bytes()).hexdigest() == digest, name
 
