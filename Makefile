@@ -27,10 +27,12 @@ STAGE         = $(BUILDDIR)/.stage
 # What one edition offers for download: $(call downloads_of,LANGUAGE). A new format per
 # language is one more file here and one pattern rule below.
 downloads_of  = $(BUILDDIR)/pdf/$(BASENAME)-$(1).pdf $(BUILDDIR)/pdf/$(BASENAME)-$(1)-large-print.pdf \
-                $(BUILDDIR)/epub/$(BASENAME)-$(1).epub
+                $(BUILDDIR)/epub/$(BASENAME)-$(1).epub \
+                $(BUILDDIR)/braille/$(BASENAME)-$(1).brf $(BUILDDIR)/braille/$(BASENAME)-$(1)-braille.txt
 DOWNLOADS     = $(foreach language,$(HANDBOOK_LANGUAGES),$(call downloads_of,$(language)))
 PDFS          = $(filter %.pdf,$(DOWNLOADS))
 EPUBS         = $(filter %.epub,$(DOWNLOADS))
+BRAILLE       = $(filter $(BUILDDIR)/braille/%,$(DOWNLOADS))
 SITES         = $(foreach language,$(HANDBOOK_LANGUAGES),$(STAGE)/$(language)/html.complete)
 # sphinx-build for one edition, with its own doctrees: $(call sphinx,LANGUAGE,BUILDER)
 sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) $(ALLSPHINXOPTS)
@@ -45,13 +47,13 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
 .DEFAULT_GOAL := all
-.PHONY: help all html pdf epub lint serve update-po po-status test bench clean venv test-deps FORCE
+.PHONY: help all html pdf epub braille lint serve update-po po-status test bench clean venv test-deps FORCE
 
 help: ## List the targets
 	@echo "make [target] [HANDBOOK_LANGUAGES='en es'] [HANDBOOK_DRAFT=1] [PAPER=letter|a4] [SPHINXOPTS=...]"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 14
 
-all: html ## Build every format of every edition: the site (with the downloads), PDFs, large-print PDFs, EPUBs
+all: html ## Build every format of every edition: the site (with the downloads), PDFs, large-print PDFs, EPUBs, braille
 
 venv: $(VENV)/.installed ## Create .venv from the pinned requirements
 
@@ -96,6 +98,14 @@ $(BUILDDIR)/epub/$(BASENAME)-%.epub: $(SOURCES) $(BUILDDIR)/pdf/$(BASENAME)-%.pd
 	rm -rf $(STAGE)/$*/epub
 	$(call sphinx,$*,epub) -D handbook_page_map=$(abspath $(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json) docs $(STAGE)/$*/epub
 	$(PUBLISH) --files $(BUILDDIR)/epub $(STAGE)/$*/epub/$(BASENAME)-$*.epub
+
+braille: $(BRAILLE) ## Build the braille-ready editions (BRF, and Unicode braille) into _build/braille
+
+# Braille marks the print PDF's pages too (print page numbers), so it is built after the PDF.
+$(BUILDDIR)/braille/$(BASENAME)-%.brf $(BUILDDIR)/braille/$(BASENAME)-%-braille.txt: $(SOURCES) $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(OPTIONS_STAMP) $(VENV)/.installed
+	rm -rf $(STAGE)/$*/braille
+	$(call sphinx,$*,braille) -D handbook_page_map=$(abspath $(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json) docs $(STAGE)/$*/braille
+	$(PUBLISH) --files $(BUILDDIR)/braille $(STAGE)/$*/braille/$(BASENAME)-$*.brf $(STAGE)/$*/braille/$(BASENAME)-$*-braille.txt
 
 lint: $(VENV)/.installed ## Check every page of every edition (content rules, references, catalogues), writing no output
 	$(foreach language,$(HANDBOOK_LANGUAGES),$(call sphinx,$(language),dummy) docs $(STAGE)/$(language)/lint &&) true

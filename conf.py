@@ -1,4 +1,4 @@
-"""One Sphinx configuration for every format and edition of the handbook (HTML, PDF, EPUB).
+"""One Sphinx configuration for every format and edition of the handbook (HTML, PDF, EPUB, braille).
 
 Build it through the Makefile: ``make`` builds every format of every edition, ``make help``
 lists the targets. The language of one Sphinx run is a build parameter (HANDBOOK_LANGUAGE,
@@ -76,6 +76,7 @@ extensions = [
     "handbook.web.page_dates",
     "handbook.pdf.builder",
     "handbook.epub.builder",
+    "handbook.braille.builder",
     "handbook.rules.build_errors",
     "handbook.rules.content_checks",
 ]

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 case "${1:-}" in
-  build) packages=(libpango-1.0-0 libpangoft2-1.0-0 git) ;;
+  build) packages=(libpango-1.0-0 libpangoft2-1.0-0 git liblouis20 liblouis-data liblouis-bin) ;;
   # chromium for the browser tests and DAISY Ace, Java for EPUBCheck and the Nu checker,
   # poppler-utils to look at PDF pages, npm for axe-core, vnu-jar and Ace.
   test) packages=(chromium default-jre-headless poppler-utils nodejs npm fonts-dejavu-core) ;;

@@ -48,10 +48,21 @@ class Outputs:
     pdf: Path
     large_print_pdf: Path
     epub: Path
+    brf: Path  # braille ASCII
+    braille_txt: Path  # the same pages in Unicode braille
 
     @property
     def stem(self) -> str:
         return f"{BASENAME}-{self.language}"
+
+    @property
+    def downloads(self) -> tuple[Path, ...]:
+        return (self.pdf, self.large_print_pdf, self.epub, self.brf, self.braille_txt)
+
+    @property
+    def page_map(self) -> Path:
+        """Where the print PDF's pages start (staged beside the PDF; the EPUB and braille read it)."""
+        return self.build_dir / ".stage" / self.language / "pdf" / f"{self.stem}-pages.json"
 
     @property
     def other_editions(self) -> list[str]:
@@ -69,6 +80,8 @@ def outputs_of(build_dir: Path, language: str) -> Outputs:
         pdf=build_dir / "pdf" / f"{stem}.pdf",
         large_print_pdf=build_dir / "pdf" / f"{stem}-large-print.pdf",
         epub=build_dir / "epub" / f"{stem}.epub",
+        brf=build_dir / "braille" / f"{stem}.brf",
+        braille_txt=build_dir / "braille" / f"{stem}-braille.txt",
     )
 
 

@@ -52,7 +52,8 @@ def test_output_names_carry_the_language():
     assert edition.output_stem(config) == "ice-mission-areas-es"
     assert edition.output_stem(config, "en") == "ice-mission-areas-en"
     names = [d.filename for d in downloads.expected_downloads(config, Path("_build"))]
-    assert names == ["ice-mission-areas-es.pdf", "ice-mission-areas-es-large-print.pdf", "ice-mission-areas-es.epub"]
+    assert names == ["ice-mission-areas-es.pdf", "ice-mission-areas-es-large-print.pdf", "ice-mission-areas-es.epub",
+                     "ice-mission-areas-es.brf", "ice-mission-areas-es-braille.txt"]
     assert {d.language for d in downloads.expected_downloads(config, Path("_build"), "en")} == {"en"}
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import LANGUAGES, ROOT, copy_sources, outputs_of
 
-PUBLISHED = ["html", "pdf", "epub"]
+PUBLISHED = ["html", "pdf", "epub", "braille"]
 
 
 def make(tree: Path, *targets: str, **popen) -> subprocess.CompletedProcess | subprocess.Popen:
@@ -102,7 +102,7 @@ def test_checksums_match_the_downloads(build):
         listed[name] = digest
     offered = {p.name for p in downloads.iterdir() if p.name != "SHA256SUMS"}
     editions = [outputs_of(build, language) for language in LANGUAGES]
-    expected = {path.name for edition in editions for path in (edition.pdf, edition.large_print_pdf, edition.epub)}
+    expected = {path.name for edition in editions for path in edition.downloads}
     assert set(listed) == offered == expected
     for name, digest in listed.items():
         assert hashlib.sha256((downloads / name).read_bytes()).hexdigest() == digest, name
@@ -177,3 +177,18 @@ def test_missing_pango_is_one_line_naming_the_packages(tmp_path):
     lines = [line for line in done.stderr.splitlines() if "libpango" in line]
     assert lines and "apt-get install libpango-1.0-0" in lines[0], done.stderr
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+@pytest.mark.parametrize(("builder", "setting"), [
+    ("pdf", "pdf_paper_size=b5"),  # no such paper: the render fails
+    ("epub", "handbook_page_map=/nonexistent/pages.json"),  # no page map: the page list fails
+])
+def test_a_builder_failure_fails_the_build_even_without_warnings_as_errors(tmp_path, builder, setting):
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "sphinx-build"), "-b", builder, "-q", "-c", str(ROOT),
+         "-D", setting, "-d", str(tmp_path / "doctrees"), str(ROOT / "docs"), str(tmp_path / "out")],
+        capture_output=True, text=True,
+    )
+    assert done.returncode != 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr

@@ -234,9 +234,10 @@ def stop(location: str, message: str, rule: str) -> None:
     """One line, file:line: [rule] message; then the build ends, before it writes anything.
 
     Sphinx has no quiet way to end a build from an event: an exception prints a
-    traceback report. The line is already out, so the process ends here, failed.
+    traceback report, and common/failure.py's fail_build lets the build go on to write
+    the edition. The line is already out, so the process ends here, failed.
     """
-    logger.warning(message, type=rule, location=location)
+    logger.error(message, type=rule, location=location)
     raise SystemExit(1)
 
 

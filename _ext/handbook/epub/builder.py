@@ -35,17 +35,16 @@ from sphinx import addnodes
 from sphinx.builders.epub3 import PAGE_PROGRESSION_DIRECTIONS, Epub3Builder, NavPoint
 from sphinx.errors import ConfigError
 from sphinx.locale import get_translation
-from sphinx.util import logging
 from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.osutil import copyfile
 from sphinx.writers.html5 import HTML5Translator
 
 from handbook import THEMES
+from handbook.common.failure import fail_build
 from handbook.common.fonts import font_directory
-from handbook.common.page_map import read_page_map
+from handbook.common.page_map import page_list, read_page_map
 
 _ = get_translation("handbook")
-logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 THEME_DIR = THEMES / "epub"
 PACKAGE_TEMPLATES = HERE / "package"
@@ -171,9 +170,6 @@ def missing_accessibility_values(config) -> list[str]:
 # -- Sphinx --------------------------------------------------------------------
 
 
-def problem(message: str, subtype: str) -> None:
-    """A one-line build problem; the build (-W) fails on it, without a traceback."""
-    logger.warning(message, type="epub", subtype=subtype)
 
 
 def page_break(page: str) -> str:
@@ -199,7 +195,6 @@ class EpubTranslator(HTML5Translator):
         for block in node["ids"]:
             page = self.builder.block_pages.get(block)
             if page:
-                self.builder.page_targets.append((int(page), f"{self.builder.current_docname}{self.builder.out_suffix}#page-{page}"))
                 return page
         return None
 
@@ -229,13 +224,21 @@ class AccessibleEpubBuilder(Epub3Builder):
         self.id_owners: dict[str, str] = {}  # manifest id -> file
         # The print PDF's pages: which block starts which page, and where the markers went.
         self.page_source, self.block_pages = "", {}
-        self.page_targets: list[tuple[int, str]] = []
         if self.config.handbook_page_map:
             page_map = Path(self.config.handbook_page_map)
             if page_map.is_file():
                 self.page_source, self.block_pages = read_page_map(page_map)
             else:
-                problem(f"the PDF's page map {page_map} is missing: build the PDF first (`make pdf`)", "page_map")
+                self.problem(f"the PDF's page map {page_map} is missing: build the PDF first (`make pdf`)", "page_map")
+
+    def problem(self, message: str, subtype: str) -> None:
+        """A one-line build problem: the build fails on it (also without -W), without a traceback."""
+        fail_build(self.app, message, type="epub", subtype=subtype)
+
+    @property
+    def page_list(self) -> list[tuple[str, str]]:
+        """The marked print pages and where each marker is, for the nav and the metadata."""
+        return page_list(self.block_pages, sorted(self.env.found_docs), self.out_suffix)
 
     def init_css_files(self) -> None:
         super().init_css_files()
@@ -254,7 +257,7 @@ class AccessibleEpubBuilder(Epub3Builder):
     def make_id(self, name: str) -> str:
         new_id = manifest_id(name)
         if self.id_owners.setdefault(new_id, name) != name:
-            problem(f"{name} and {self.id_owners[new_id]} get the same EPUB id; rename one", "id")
+            self.problem(f"{name} and {self.id_owners[new_id]} get the same EPUB id; rename one", "id")
         return new_id
 
     def handle_page(self, pagename, addctx, templatename="page.html", **kwargs) -> None:
@@ -265,7 +268,7 @@ class AccessibleEpubBuilder(Epub3Builder):
     def handle_finish(self) -> None:
         clashes = [page for page in (COVER_PAGE, COLOPHON_PAGE) if page in self.env.found_docs]
         for page in clashes:
-            problem(f"docs/{page} has the name of the EPUB's generated {page} page; rename it", "page_name")
+            self.problem(f"docs/{page} has the name of the EPUB's generated {page} page; rename it", "page_name")
         if clashes:
             return
         self.write_cover()
@@ -305,7 +308,7 @@ class AccessibleEpubBuilder(Epub3Builder):
                 continue
             media_type = self.media_types.get(path.suffix)
             if media_type is None:
-                problem(f"{href} has no EPUB media type; it is left out of the book", "media_type")
+                self.problem(f"{href} has no EPUB media type; it is left out of the book", "media_type")
                 continue
             properties = "cover-image" if href == cover_href else ""
             manifest.append(ManifestItem(href, self.make_id(href), media_type, properties))
@@ -318,7 +321,7 @@ class AccessibleEpubBuilder(Epub3Builder):
                 pages.append(page)
         unread = [href for href in self.files if href.endswith(self.out_suffix) and href not in pages]
         if unread:
-            problem(f"pages outside the reading order (add them to a toctree): {', '.join(unread)}", "spine")
+            self.problem(f"pages outside the reading order (add them to a toctree): {', '.join(unread)}", "spine")
 
         metadata = {
             "lang": config.epub_language,
@@ -337,9 +340,9 @@ class AccessibleEpubBuilder(Epub3Builder):
             # With page markers, the book also offers page navigation and names its page source.
             "accessibility_features": [
                 *config.epub_accessibility_features,
-                *(["pageBreakMarkers", "pageNavigation"] if self.page_targets else []),
+                *(["pageBreakMarkers", "pageNavigation"] if self.page_list else []),
             ],
-            "page_break_source": self.page_source if self.page_targets else "",
+            "page_break_source": self.page_source if self.page_list else "",
             "accessibility_hazards": config.epub_accessibility_hazards,
             "accessibility_summary": config.epub_accessibility_summary,
             "conforms_to": config.epub_conforms_to,
@@ -378,7 +381,7 @@ class AccessibleEpubBuilder(Epub3Builder):
         context = {
             "lang": self.config.epub_language,
             "page_list_title": _("Pages of the print edition"),
-            "page_list": [(str(number), href) for number, href in sorted(set(self.page_targets))],
+            "page_list": self.page_list,
             "toc_title": _("Contents"),
             "landmarks_title": _("Landmarks"),
             "stylesheet": "_static/reading.css",

@@ -29,6 +29,7 @@ from sphinx.util.nodes import inline_all_toctrees
 from handbook import THEMES
 from handbook.common import page_map
 from handbook.common.edition import output_stem
+from handbook.common.failure import fail_build
 from handbook.pdf import doctree as print_doctree
 from handbook.pdf import tagging as pdf_tagging
 
@@ -96,8 +97,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
         renamed = print_doctree.make_ids_unique(tree, root)
         unresolved = print_doctree.rewrite_links(tree, renamed, root)
         if unresolved:
-            logger.error(_("links with no target in the print document: %s"), ", ".join(unresolved),
-                         type="handbook", subtype="pdf")
+            fail_build(self.app, _("links with no target in the print document: %s") % ", ".join(unresolved),
+                       type="handbook", subtype="pdf")
         print_doctree.inline_footnotes(tree)
         self._link_titles = print_doctree.heading_titles(tree)
         last = print_doctree.last_section(tree)
@@ -128,9 +129,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
             errors = list(pool.map(_render_in_child, [str(html_file)] * len(EDITIONS), range(len(EDITIONS)),
                                    map(str, targets)))
         _BUILDER_IN_CHILD = None
-        for error in filter(None, errors):
+        for error in dict.fromkeys(filter(None, errors)):  # both editions may fail alike
             # One clear line, no traceback; the failed build exits non-zero.
-            logger.error(error, type="handbook", subtype="pdf")
+            fail_build(self.app, error, type="handbook", subtype="pdf")
 
     def _stylesheets(self, edition: PrintEdition, font_config) -> list:
         from weasyprint import CSS

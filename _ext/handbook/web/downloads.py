@@ -1,4 +1,4 @@
-"""Offer the PDF, the large-print PDF and the EPUB of every edition from every page of the site.
+"""Offer the PDF, the large-print PDF, the EPUB and the braille files of every edition from every page.
 
 Every page template gets a ``handbook_downloads`` list (format, language, file size,
 link) for the header (``_templates/downloads.html``): the page's own edition first,
@@ -47,6 +47,14 @@ def expected_downloads(config, build_dir: Path, language: str | None = None) -> 
         ),
         Download(_("EPUB"), f"{stem}.epub", build_dir / "epub" / f"{stem}.epub", "epub", "application/epub+zip",
                  language),
+        # Braille ASCII for embossers and braille notetakers; the same pages in
+        # Unicode braille for a braille display through a browser or an editor.
+        Download(_("Braille (BRF)"), f"{stem}.brf", build_dir / "braille" / f"{stem}.brf", "braille", "text/plain",
+                 language),
+        Download(
+            _("Unicode braille"), f"{stem}-braille.txt",
+            build_dir / "braille" / f"{stem}-braille.txt", "braille", "text/plain", language,
+        ),
     ]
 
 
@@ -85,7 +93,7 @@ def _on_config_inited(app, config) -> None:
     app.handbook_downloads_found = [d for d in expected if d.source.is_file()]
     app.handbook_downloads_missing = [d for d in expected if not d.source.is_file()]
     # A config value that Sphinx compares between builds (rebuild="html"), so a
-    # new PDF or EPUB size rewrites every page, not only the pages that changed.
+    # new size of any download rewrites every page, not only the pages that changed.
     config.handbook_downloads_fingerprint = fingerprint(app.handbook_downloads_found)
 
 
@@ -123,12 +131,12 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.setup_extension("handbook.common.edition")
     app.setup_extension("handbook.common.translations")
-    # Where `make` publishes the PDF and EPUB, relative to conf.py. Not part of the
+    # Where `make` publishes the downloads, relative to conf.py. Not part of the
     # output (rebuild=""), so two builds in different folders write the same site.
     app.add_config_value("handbook_downloads_from", "_build", "", types=frozenset({str}))
     app.add_config_value("handbook_downloads_fingerprint", "", "html", types=frozenset({str}))
     app.connect("config-inited", _on_config_inited)
-    # `make serve` previews without the PDF and EPUB.
+    # `make serve` previews without the downloads.
     app.add_config_value("handbook_downloads_required", True, "html", types=frozenset({bool}))
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context)
