@@ -76,6 +76,15 @@ def test_an_unreadable_catalogue_is_one_line_with_its_place(tmp_path):
     assert str(raised.value) == f"{path}:6: Unknown or misformatted keyword"
 
 
+def test_text_without_a_translation_is_found_whatever_its_node():
+    from docutils import nodes
+
+    paragraph, image, caption = nodes.paragraph(), nodes.image(), nodes.title()
+    messages = [(paragraph, "A sentence."), (image, "Diagram."), (caption, "Reference")]
+    translations = {"Diagram.": "Diagrama.", "Reference": "  ", "Other": "Otro"}
+    assert catalogue.missing_messages(messages, translations) == [paragraph, caption]
+
+
 # -- The one line that stops an incomplete edition ------------------------------------------
 
 

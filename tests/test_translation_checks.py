@@ -1,8 +1,9 @@
 """Never a mislabelled edition (issue 16): a real build of a copy of the sources.
 
-The copy's Spanish catalogues are first made complete with stand-in translations (each
-message translated as itself), so that the checks see exactly the one defect each test
-puts in, whatever the state of the real translation. Then:
+The copy's Spanish catalogues are first brought up to date (`make update-po`) and made
+complete with stand-in translations (a missing one translated as itself), so that the
+checks see exactly the one defect each test puts in, whatever the state of the real
+translation. Then:
 
 - one message left untranslated stops the Spanish build before it writes anything, with
   one line that says how many messages are missing and where;
@@ -54,8 +55,11 @@ def first_message(catalog):
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory) -> Path:
-    """A copy of the sources with a complete (stand-in) Spanish translation."""
+    """A copy of the sources with a complete Spanish translation: the real one, brought up to
+    date with `make update-po` and completed with stand-ins where it is not (yet) complete."""
     tree = copy_sources(tmp_path_factory.mktemp("translated"))
+    done = run_make(tmp_path_factory.mktemp("update-po"), "update-po", languages=["en", LANGUAGE], cwd=tree)
+    assert done.returncode == 0, done.stdout + done.stderr
     for path in sorted((tree / CATALOGUES).rglob("*.po")):
         rewrite_catalogue(path, stand_in_translations)
     return tree

@@ -7,7 +7,8 @@ and where, when:
 - before reading (builder-inited): a catalogue has untranslated or fuzzy messages, a page
   has no catalogue, or the code has words that are not yet in handbook.po;
 - after reading (env-updated): a page has text its catalogue has no translation for,
-  because the English changed since the last `make update-po`.
+  because the English changed since the last `make update-po` (counted on each page's
+  English text by asking its catalogue, just before Sphinx translates it).
 
 With `make HANDBOOK_DRAFT=1` the edition builds anyway, marked as a draft in every format
 (the templates and builders read ``handbook_draft``), and every sentence still in English
@@ -35,8 +36,13 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import PoFileError, read_po, write_po
 from babel.util import pathmatch
 from docutils import nodes
+from sphinx.builders.gettext import MessageCatalogBuilder
 from sphinx.locale import get_translation, get_translator
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
+from sphinx.util.nodes import extract_messages
 
 from handbook import LOCALES, REPOSITORY
 from handbook.common.editions import SOURCE_LANGUAGE, language_name
@@ -254,17 +260,38 @@ def _check_catalogues(app) -> None:
         stop(*incomplete_edition_line(gaps, app.config.language), "translation-incomplete")
 
 
-def _note_untranslated(app, doctree: nodes.document) -> None:
-    """Count (or, in a draft, mark as English) the page's text that its catalogue does not translate."""
-    if not translated_edition(app.config):
-        return
-    untranslated = [node for node in doctree.findall(nodes.Element) if node.get("translated") is False]
-    if app.config.handbook_draft:
-        for node in untranslated:
-            # docutils writes a class language-xx as lang="xx" (HTML, EPUB and the print HTML).
-            node["classes"].append(f"language-{SOURCE_LANGUAGE}")
-    else:
-        app.env.handbook_untranslated[app.env.docname] = len(untranslated)
+def missing_messages(messages: Iterable[tuple[nodes.Element, str]], translations: dict[str, str]) -> list:
+    """The nodes whose message has no translation (pure)."""
+    return [node for node, message in messages if not translations.get(message, "").strip()]
+
+
+class NoteUntranslated(SphinxTransform):
+    """Count (or, in a draft, mark as English) the page's text that its catalogue does not translate.
+
+    It runs on the English text just before Sphinx's Locale transform (priority 20), and
+    asks the catalogue itself: Sphinx's own ``translated`` flags stay False on a toctree
+    caption or an image's alt text even when it has translated them.
+    """
+
+    default_priority = 19
+
+    def apply(self, **kwargs) -> None:
+        if not translated_edition(self.config) or issubclass(self.env._builder_cls, MessageCatalogBuilder):
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        catalog, _found = init_locale([Path(self.env.srcdir, d) for d in self.config.locale_dirs],
+                                      self.config.language, domain)
+        translations: dict[str, str] = {}
+        while catalog is not None:  # the catalogue and its fallbacks, the first one winning
+            translations = {**getattr(catalog, "_catalog", {}), **translations}
+            catalog = getattr(catalog, "_fallback", None)
+        untranslated = missing_messages(extract_messages(self.document), translations)
+        if self.config.handbook_draft:
+            for node in untranslated:
+                # docutils writes a class language-xx as lang="xx" (HTML, EPUB and the print HTML).
+                node["classes"].append(f"language-{SOURCE_LANGUAGE}")
+        else:
+            self.env.handbook_untranslated[self.env.docname] = len(untranslated)
 
 
 def _check_pages(app, env) -> None:
@@ -300,7 +327,7 @@ def setup(app):
     app.connect("env-before-read-docs", _init_env)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
-    app.connect("doctree-read", _note_untranslated)
+    app.add_transform(NoteUntranslated)
     app.connect("env-updated", _check_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
