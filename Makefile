@@ -34,6 +34,8 @@ PDFS          = $(filter %.pdf,$(DOWNLOADS))
 EPUBS         = $(filter %.epub,$(DOWNLOADS))
 BRAILLE       = $(filter $(BUILDDIR)/braille/%,$(DOWNLOADS))
 SITES         = $(foreach language,$(HANDBOOK_LANGUAGES),$(STAGE)/$(language)/html.complete)
+# The editions that are translations of docs/ (English, as _ext/handbook/common/editions.py says).
+TRANSLATIONS  = $(filter-out en,$(HANDBOOK_LANGUAGES))
 # sphinx-build for one edition, with its own doctrees: $(call sphinx,LANGUAGE,BUILDER)
 sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) $(ALLSPHINXOPTS)
 # What a format depends on: a change to any of these rebuilds it (compiled catalogues are outputs).
@@ -127,11 +129,11 @@ update-po: $(VENV)/.installed ## Update the translation catalogues in locales/ f
 	rm -f $(BUILDDIR)/gettext/sphinx.pot
 	PYTHONPATH=_ext $(VENV)/bin/python -m handbook.common.catalogue --pot $(BUILDDIR)/gettext/handbook.pot
 	$(VENV)/bin/sphinx-intl update -p $(BUILDDIR)/gettext -d locales \
-		$(addprefix -l ,$(filter-out en,$(HANDBOOK_LANGUAGES)))
+		$(addprefix -l ,$(TRANSLATIONS))
 	PYTHONPATH=_ext $(VENV)/bin/python -m handbook.common.catalogue --tidy locales
 
 po-status: $(VENV)/.installed ## Count the translated, fuzzy and untranslated messages of every catalogue
-	$(VENV)/bin/sphinx-intl stat -d locales $(addprefix -l ,$(filter-out en,$(HANDBOOK_LANGUAGES)))
+	$(VENV)/bin/sphinx-intl stat -d locales $(addprefix -l ,$(TRANSLATIONS))
 
 test-deps: $(VENV)/.installed-test node_modules/.installed ## Install what the tests need (Debian packages, Python, node)
 
