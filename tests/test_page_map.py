@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import zipfile
@@ -87,7 +88,8 @@ def test_a_marked_page_starts_with_the_same_words_in_the_pdf(outputs):
             ["pdftotext", "-f", number, "-l", number, str(outputs.pdf), "-"],
             capture_output=True, text=True, check=True,
         ).stdout
-        assert words in " ".join(text.split()), (number, words)
+        # pdftotext gives list bullets as "•"; the EPUB's text has none.
+        assert words in " ".join(text.replace("\N{BULLET}", " ").split()), (number, words)
         checked += 1
     assert checked >= 3
 
@@ -99,7 +101,7 @@ def test_a_parallel_build_gives_the_same_page_list(outputs, tmp_path):
         [str(ROOT / ".venv" / "bin" / "sphinx-build"), "-b", "epub", "-j", "2", "-q", "-c", ".",
          "-d", str(tmp_path / "doctrees"), "-D", f"handbook_page_map={page_map_file}",
          "docs", str(tmp_path / "epub")],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "HANDBOOK_LANGUAGE": outputs.language},
     )
     assert done.returncode == 0, done.stderr
     _, serial_nav, _ = epub_pages(outputs.epub)

@@ -152,7 +152,7 @@ def test_a_new_download_size_reaches_every_page(outputs, tmp_path):
     import shutil
     import sys
 
-    for folder in ("pdf", "epub"):
+    for folder in ("pdf", "epub", "braille"):
         shutil.copytree(outputs.build_dir / folder, tmp_path / folder)
     env = {**os.environ, "HANDBOOK_LANGUAGE": outputs.language, "HANDBOOK_LANGUAGES": " ".join(LANGUAGES)}
 
