@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 
+from handbook.pdf import box_sources, page_labels
 from handbook.pdf import tagging as pdf_tagging
 
 SAMPLE_HTML = """<!DOCTYPE html>
@@ -42,10 +43,11 @@ LINK_TITLES = {"chapter-one": "Chapter one", "chapter-two": "Chapter two"}
 
 
 def render_sample(path: Path, html: str = SAMPLE_HTML) -> Path:
-    """WeasyPrint's own PDF/UA-1 output, before the builder's fixes."""
+    """WeasyPrint's own PDF/UA-1 output, before the builder's fixes, with what box_sources.py records."""
     from weasyprint import HTML
 
-    HTML(string=html, base_url=str(path.parent)).write_pdf(path, pdf_variant="pdf/ua-1")
+    with box_sources.recording():
+        HTML(string=html, base_url=str(path.parent)).write_pdf(path, pdf_variant="pdf/ua-1")
     return path
 
 
@@ -54,5 +56,6 @@ def fixed_sample(raw: Path, path: Path) -> Path:
     with pikepdf.open(raw) as pdf:
         untitled = pdf_tagging.fix_tagging(pdf, LINK_TITLES)
         assert not untitled, untitled
+        page_labels.write(pdf, body_start=0)
         pdf.save(path)
     return path

@@ -14,6 +14,7 @@ import pytest
 from pikepdf import Dictionary, Name
 
 import pdf_samples
+from handbook.pdf import page_labels
 from handbook.pdf import tagging as pdf_tagging
 import pdfua_check
 
@@ -139,6 +140,7 @@ def test_annotations_are_printed(pdf):
 def test_all_fixes_keep_every_word(pdf, raw_pdf, tmp_path):
     fixed = tmp_path / "fixed.pdf"
     pdf_tagging.fix_tagging(pdf, pdf_samples.LINK_TITLES)
+    page_labels.write(pdf, body_start=0)  # as the builder does after the tag fixes
     pdf.save(fixed)
 
     def text(path):

@@ -29,8 +29,10 @@ from sphinx.util.nodes import inline_all_toctrees
 from handbook import LOCALES, THEMES
 from handbook.common import page_map
 from handbook.common.edition import output_stem
+from handbook.pdf import box_sources, page_labels
 from handbook.pdf import doctree as print_doctree
 from handbook.pdf import tagging as pdf_tagging
+from handbook.pdf.page_labels import to_roman
 
 MESSAGE_CATALOG = "handbook"
 _ = get_translation(MESSAGE_CATALOG)
@@ -103,6 +105,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self._link_titles = print_doctree.heading_titles(tree)
         last = print_doctree.last_section(tree)
         self._last_section = (last["ids"][0], last[0].astext()) if last is not None else None
+        # The body (``main``) starts with the root document's section: page 1.
+        first = next(iter(tree.findall(nodes.section)), None)
+        self._body_id = first["ids"][0] if first is not None else None
         return tree
 
     def get_doc_context(self, docname: str, body: str, metatags: str) -> dict:
@@ -175,36 +180,39 @@ class PDFBuilder(SingleFileHTMLBuilder):
                 pdf_variant="pdf/ua-1",
             )
             self._check_complete(document)
+            body_start = self._body_start(document)
             if edition.suffix == "":
                 # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).
                 page_map.write_page_map(
-                    page_map.page_starts(page.anchors for page in document.pages),
+                    page_map.page_starts((page.anchors for page in document.pages),
+                                         page_labels.labels(len(document.pages), body_start)),
                     target.with_name(f"{output_stem(self.config)}-pages.json"),
                     _("%(title)s, PDF edition of %(date)s, %(paper)s paper")
                     % {"title": self.config.project, "date": self.config.handbook_edition.date,
                        "paper": self.config.pdf_paper_size.upper() if self.config.pdf_paper_size.lower() == "a4"
                        else _("US Letter")},
                 )
-            document.write_pdf(
-                raw,
-                pdf_variant="pdf/ua-1",
-                pdf_identifier=edition_id,
-                custom_metadata=True,
-            )
+            with box_sources.recording():
+                document.write_pdf(
+                    raw,
+                    pdf_variant="pdf/ua-1",
+                    pdf_identifier=edition_id,
+                    custom_metadata=True,
+                )
             if collector.problems:
                 raise PDFBuildError(
                     _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
                     % {"file": target.name, "problems": "\n  ".join(collector.problems)}
                 )
-            self._fix_tagging(raw, tmp)
+            self._fix_tagging(raw, tmp, body_start)
             os.replace(tmp, target)
         finally:
             weasy_logger.removeHandler(collector)
             raw.unlink(missing_ok=True)
             tmp.unlink(missing_ok=True)
 
-    def _fix_tagging(self, source: Path, destination: Path) -> None:
-        """Close WeasyPrint 70's PDF/UA gaps (see pdf_tagging.py) and save to ``destination``."""
+    def _fix_tagging(self, source: Path, destination: Path, body_start: int) -> None:
+        """Close WeasyPrint 70's PDF/UA gaps (see pdf_tagging.py), label the pages, save to ``destination``."""
         import pikepdf
 
         with pikepdf.open(source) as pdf:
@@ -216,8 +224,17 @@ class PDFBuilder(SingleFileHTMLBuilder):
             if untitled:
                 raise PDFBuildError(_("links to targets with no title, which readers would hear as ids: %s")
                                     % ", ".join(untitled))
+            page_labels.write(pdf, body_start)
             # The same sources give the same file: the /ID comes from the content, not the clock.
             pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+    def _body_start(self, document) -> int:
+        """The index of the page the body starts on, which print.css numbers 1."""
+        for index, page in enumerate(document.pages):
+            if self._body_id in page.anchors:
+                return index
+        raise PDFBuildError(_("the PDF has no page with the start of the body (%r): cannot number its pages")
+                            % self._body_id)
 
     def _check_complete(self, document) -> None:
         """Fail when WeasyPrint stopped before the last section of the handbook."""
@@ -241,16 +258,6 @@ def _render_in_child(html_file: str, edition_index: int, target: str) -> str | N
     except PDFBuildError as error:
         return str(error)
     return None
-
-
-def to_roman(number: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for value, letter in numerals:
-        while number >= value:
-            out += letter
-            number -= value
-    return out
 
 
 def setup(app):
