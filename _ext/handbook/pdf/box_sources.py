@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-SOURCE_KEY = "HandbookSource"  # "<element number>/<box class>" on a structure element
+SOURCE_KEY = "HandbookSource"  # "<element number>/<box class>/<tag>/<anonymous>" on a structure element
 SPACES_KEY = "HandbookSpaces"  # MCIDs on a page whose run is followed by a space the PDF does not show
 LEADERS_KEY = "HandbookLeaders"  # MCIDs on a page whose run is leader() fill
 PRIVATE_KEYS = (SOURCE_KEY, SPACES_KEY, LEADERS_KEY)
@@ -72,9 +72,16 @@ class _Recorder:
         self.carried: dict[tuple[object, str], tuple[object, int, int, int]] = {}
 
     def mark_source(self, element, box) -> None:
+        """Name the box an element comes from: its HTML element, and which of that element's boxes.
+
+        One HTML element gives several boxes: its pseudo-elements (``a::after``
+        is a Link too) and anonymous boxes (inline content beside blocks), which
+        must not pass for pieces of the element itself.
+        """
         if box.element is not None:
             number = self.numbers.setdefault(box.element, len(self.numbers))
-            element[SOURCE_KEY] = self.pydyf.String(f"{number}/{type(box).__name__}")
+            anonymous = "anonymous" if type(box.style).__name__ == "AnonymousStyle" else ""
+            element[SOURCE_KEY] = self.pydyf.String(f"{number}/{type(box).__name__}/{box.element_tag}/{anonymous}")
 
     def mark(self, pdf, key: str, page_number: int, mcid: int) -> None:
         self.marks[(key, page_number)].add(mcid)

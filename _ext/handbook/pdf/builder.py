@@ -110,6 +110,13 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self._body_id = first["ids"][0] if first is not None else None
         return tree
 
+    def post_process_images(self, doctree: nodes.Node) -> None:
+        variants = print_doctree.add_large_print_variants(doctree, lambda uri: Path(self.srcdir, uri).is_file())
+        super().post_process_images(doctree)
+        # Not referenced by any page, so not among the environment's images: copy them too.
+        for variant in variants:
+            self.images[variant] = Path(variant).name
+
     def get_doc_context(self, docname: str, body: str, metatags: str) -> dict:
         context = super().get_doc_context(docname, body, metatags)
         context["print_toc"] = print_doctree.print_toc_html(self._parts)

@@ -381,8 +381,15 @@ def _same_source(a, b) -> bool:
 
 
 def _continues(a, b) -> bool:
-    """``b`` is the next page's piece of ``a``: same HTML element, same type, another page."""
-    return _same_source(a, b) and "/Pg" in a and "/Pg" in b and not same_object(a.Pg, b.Pg)
+    """``b``, the kid after ``a``, is the next piece of ``a``: the same box of the same HTML element.
+
+    Pieces are on the next page, or, for inline elements (a link, an
+    abbreviation), on the next line. Two anonymous boxes of one element on one
+    page are two boxes (text on either side of a nested list), not pieces.
+    """
+    if not _same_source(a, b) or "/Pg" not in a or "/Pg" not in b:
+        return False
+    return not same_object(a.Pg, b.Pg) or not _source(a).endswith("/anonymous")
 
 
 def merge_split_elements(pdf: pikepdf.Pdf) -> int:
@@ -390,7 +397,8 @@ def merge_split_elements(pdf: pikepdf.Pdf) -> int:
 
     WeasyPrint 70 builds the tree page by page, so a section, table, list or
     paragraph that crosses a page becomes one element per page, and a table's
-    header row is repeated as a new THead on each page (WeasyPrint issue 2903).
+    header row is repeated as a new THead on each page (WeasyPrint issue 2903);
+    likewise, an inline element (a link) that wraps is one element per line.
     As the issue's reporter did, each piece is merged into the first by moving
     its /K into the first's and pointing the kids' /P (and the ParentTree) at
     it; only pieces made from the same HTML element are merged
@@ -399,17 +407,26 @@ def merge_split_elements(pdf: pikepdf.Pdf) -> int:
     if not any(_source(e) for e in struct_elements(pdf)):
         raise TaggingError("the PDF has no record of its elements' sources: render it inside box_sources.recording()")
     tree = parent_tree(pdf)
-    return sum(_merge_kids(pdf, top, tree) for top in kids(pdf.Root.StructTreeRoot) if is_struct_element(top))
+    # Parents first: the walk goes on into the kids each element has once its pieces are merged.
+    return sum(_merge_kids(pdf, element, tree) for element in struct_elements(pdf))
 
 
 def _merge_kids(pdf: pikepdf.Pdf, parent: Dictionary, tree: pikepdf.NumberTree) -> int:
-    """Merge each kid of ``parent`` that continues the kid before it."""
-    merged, result = 0, []
+    """Merge each kid of ``parent`` that continues the element kid before it.
+
+    Annotation references (a link's piece on each line has its own) may stand
+    between two pieces; marked content may not.
+    """
+    merged, result, previous = 0, [], None
     for kid in kids(parent):
-        if result and _continues(result[-1], kid):
-            merged += 1 + _absorb(pdf, result[-1], kid, tree)
-        else:
-            result.append(kid)
+        if previous is not None and _continues(previous, kid):
+            merged += 1 + _absorb(pdf, previous, kid, tree)
+            continue
+        result.append(kid)
+        if is_struct_element(kid):
+            previous = kid
+        elif not _is_objr(kid):
+            previous = None
     replace_kids(parent, result)
     return merged
 
