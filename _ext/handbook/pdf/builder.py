@@ -163,7 +163,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
     def render(self, html_file: Path, edition: PrintEdition, target: Path) -> None:
         """Render one edition to ``target``; leave any earlier file intact on failure."""
         try:
-            from weasyprint import HTML, URLFetcher
+            from weasyprint import CSS, HTML, URLFetcher
             from weasyprint.text.fonts import FontConfiguration
         except OSError as error:  # Pango or another system library is missing
             raise PDFBuildError(
@@ -181,13 +181,21 @@ class PDFBuilder(SingleFileHTMLBuilder):
         tmp = target.with_name(target.name + ".part")
         try:
             font_config = FontConfiguration()
-            document = HTML(filename=html_file, url_fetcher=fetcher).render(
-                stylesheets=self._stylesheets(edition, font_config),
-                font_config=font_config,
-                pdf_variant="pdf/ua-1",
-            )
+            stylesheets = self._stylesheets(edition, font_config)
+
+            def render():
+                return HTML(filename=html_file, url_fetcher=fetcher).render(
+                    stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1")
+
+            document = render()
             self._check_complete(document)
             body_start = self._body_start(document)
+            if body_start:
+                # Number the body from 1: known only once the front matter is laid out (print.css).
+                stylesheets.append(CSS(string=f"@page :nth({body_start + 1}) {{ counter-reset: page 1; }}"))
+                document = render()
+                if self._body_start(document) != body_start:
+                    raise PDFBuildError(_("the body moved to another page when its pages were numbered from 1"))
             if edition.suffix == "":
                 # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).
                 page_map.write_page_map(
@@ -236,7 +244,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
     def _body_start(self, document) -> int:
-        """The index of the page the body starts on, which print.css numbers 1."""
+        """The index of the page the body (main) starts on: the page numbered 1."""
         for index, page in enumerate(document.pages):
             if self._body_id in page.anchors:
                 return index

@@ -1,8 +1,8 @@
 """Page labels: the page numbers a PDF viewer shows and goes to are the printed ones.
 
 The front matter (cover, colophon, contents) is numbered in lower-case roman
-numerals and the body from 1 (print.css resets the page counter on the first
-page of ``main``). ``labels`` says what each page is numbered; the builder
+numerals and the body from 1 (the builder resets the page counter on the page
+``main`` starts on). ``labels`` says what each page is numbered; the builder
 writes it as the catalog's /PageLabels (ISO 32000-1, 12.4.2) and the EPUB's
 page list uses the same labels (page_map.py), so "page 7" is the same page in
 every edition and viewer.
