@@ -1,13 +1,13 @@
 """The real print editions read as a screen reader reads them: through the tags.
 
-pdfplumber (pdfminer) gives each character on a page with the marked-content
-id (MCID) and tag it was drawn in; pikepdf gives the structure tree, whose
-elements own those MCIDs. Together they rebuild the text of each element as
-tagged-text tools do, and compare it with the print HTML the builder gave
-WeasyPrint (``.stage/pdf/index.html``), element for element:
+tests/pdf_tagged.py rebuilds the text of each structure element from the
+characters pdfplumber finds in its marked content, as tagged-text tools do;
+the tests compare it with the print HTML the builder gave WeasyPrint
+(``.stage/pdf/index.html``), element for element:
 
 - one /Table per source table, its header row once, each row one /TR;
-- one /L per source list; paragraphs, headings and cells one element each;
+- one /Sect per section, one /L per list; paragraphs, headings and cells one
+  element each;
 - the same words in each paragraph, heading and cell, none run together;
 - the contents' dot leaders are artifacts, not text;
 - every /ID is in the /IDTree, and every TH has a /Scope.
@@ -16,94 +16,18 @@ WeasyPrint (``.stage/pdf/index.html``), element for element:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
-import pdfplumber
 import pikepdf
 import pytest
 from bs4 import BeautifulSoup
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Name
+
+from pdf_tagged import read_tagged
 
 EDITIONS = ["pdf", "large_print_pdf"]
 TEXT_BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td"]
 LEADER = re.compile(r"(?:\. ){3,}")  # leader(". ") fill
-
-
-# -- the PDF, through its tags -----------------------------------------------------
-
-
-@dataclass
-class Element:
-    type: str  # "/P", "/Table", ...
-    id: str | None  # its /ID
-    scopes: list[str]  # the /Scope of its table attributes
-    kids: list[Element]
-    text: str  # the characters of its marked content, in structure order
-
-
-def _kids(obj) -> list:
-    k = obj.get("/K")
-    if k is None:
-        return []
-    return list(k) if isinstance(k, Array) else [k]
-
-
-def _is_element(obj) -> bool:
-    return isinstance(obj, Dictionary) and "/S" in obj and obj.get("/Type", Name.StructElem) == Name.StructElem
-
-
-@dataclass
-class TaggedPDF:
-    root: list[Element]
-    artifact_text: str  # every character drawn as an artifact
-
-    def all(self) -> list[Element]:
-        out, stack = [], list(reversed(self.root))
-        while stack:
-            element = stack.pop()
-            out.append(element)
-            stack.extend(reversed(element.kids))
-        return out
-
-    def of_type(self, *types: str) -> list[Element]:
-        return [e for e in self.all() if e.type in types]
-
-
-def read_tagged(path: Path) -> TaggedPDF:
-    chars: dict[tuple[int, int], list[str]] = defaultdict(list)  # (page index, MCID) -> characters
-    artifacts = []
-    with pdfplumber.open(path) as plumbed:
-        for index, page in enumerate(plumbed.pages):
-            for char in page.chars:
-                if char.get("mcid") is not None:
-                    chars[(index, char["mcid"])].append(char["text"])
-                elif char.get("tag") == "Artifact":
-                    artifacts.append(char["text"])
-    with pikepdf.open(path) as pdf:
-        pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
-
-        def build(obj: Dictionary, page: int | None) -> Element:
-            page = pages[obj.Pg.objgen] if "/Pg" in obj else page
-            kids, text = [], []
-            for kid in _kids(obj):
-                if _is_element(kid):
-                    element = build(kid, page)
-                    kids.append(element)
-                    text.append(element.text)
-                elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
-                    where = pages[kid.Pg.objgen] if "/Pg" in kid else page
-                    text.append("".join(chars[(where, int(kid.MCID))]))
-                elif isinstance(kid, int):
-                    text.append("".join(chars[(page, int(kid))]))
-            attributes = obj.get("/A", Array())
-            attributes = attributes if isinstance(attributes, Array) else [attributes]
-            scopes = [str(a.Scope) for a in attributes if isinstance(a, Dictionary) and "/Scope" in a]
-            return Element(str(obj.S), str(obj.ID) if "/ID" in obj else None, scopes, kids, "".join(text))
-
-        root = [build(kid, None) for kid in _kids(pdf.Root.StructTreeRoot) if _is_element(kid)]
-        return TaggedPDF(root, "".join(artifacts))
 
 
 @pytest.fixture(scope="module", params=EDITIONS)
@@ -151,6 +75,14 @@ def test_each_table_is_one_table_with_its_header_once_and_whole_rows(edition, pr
         for row, source_row in zip(rows, source_rows):
             cells = [cell for cell in row.kids if cell.type in ("/TH", "/TD")]
             assert [words(c.text) for c in cells] == [words(c.get_text()) for c in source_row.find_all(["th", "td"])]
+
+
+def test_each_section_is_one_section(edition, print_html):
+    """Sections cross pages all the time; a new one that starts a page stays a new one."""
+    name, tagged, _ = edition
+    html = html_for(print_html, name)
+    assert len(tagged.of_type("/Sect")) == len(html.find_all("section")), f"{name}: one /Sect per section"
+    assert len(tagged.of_type("/Part")) == len(html.find_all("main")) == 1, "the body is one /Part"
 
 
 def test_each_list_is_one_list(edition, print_html):

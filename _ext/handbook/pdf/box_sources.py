@@ -78,7 +78,8 @@ class _Recorder:
         is a Link too) and anonymous boxes (inline content beside blocks), which
         must not pass for pieces of the element itself.
         """
-        if box.element is not None:
+        # The html and body boxes pass their children's elements up: those are named already.
+        if box.element is not None and SOURCE_KEY not in element:
             number = self.numbers.setdefault(box.element, len(self.numbers))
             anonymous = "anonymous" if type(box.style).__name__ == "AnonymousStyle" else ""
             element[SOURCE_KEY] = self.pydyf.String(f"{number}/{type(box).__name__}/{box.element_tag}/{anonymous}")

@@ -192,11 +192,12 @@ def add_large_print_variants(tree: nodes.Node, exists: Callable[[str], bool]) ->
     added = []
     for image in list(tree.findall(nodes.image)):
         variant = large_print_variant(image["uri"])
-        if "large-print-only" in image["classes"] or not exists(variant):
+        done = {"large-print-only", "standard-print-only"} & set(image["classes"])
+        if done or not exists(variant):
             continue
         large = image.deepcopy()
         large["uri"], large["candidates"], large["ids"] = variant, {"*": variant}, []
-        large["classes"] = [c for c in large["classes"] if c != "standard-print-only"] + ["large-print-only"]
+        large["classes"] = [*large["classes"], "large-print-only"]
         image["classes"].append("standard-print-only")
         image.parent.insert(image.parent.index(image) + 1, large)
         added.append(variant)

@@ -20,6 +20,7 @@ unit-tested on small WeasyPrint PDFs in tests/test_pdf_tagging.py:
 - an element that crosses a page is one element per page (WeasyPrint issue
   2903): the pieces are merged into the first, a table's repeated header row
   becomes a pagination artifact, and a row torn by the page is one row again;
+  an anonymous box tagged like its element (a Sect in the Sect) is unwrapped;
 - the contents' dot leaders are tagged text inside the entries' links: they
   become layout artifacts;
 - a line that wraps at a space has no space: one is added, at the end of the
@@ -452,6 +453,34 @@ def _absorb(pdf: pikepdf.Pdf, first: Dictionary, piece: Dictionary, tree: pikepd
     return _merge_kids(pdf, first, tree)
 
 
+def unwrap_anonymous_twins(pdf: pikepdf.Pdf) -> int:
+    """Give the kids of an anonymous box that WeasyPrint tagged like its element to the element.
+
+    Inline content beside blocks (a section that starts with a link target
+    ``<span id>``) goes into an anonymous block box, which WeasyPrint tags with
+    its element's type: a second Sect inside the Sect, for one HTML section.
+    (List items and table cells get LBody and NonStruct instead: left alone.)
+    Returns the elements unwrapped.
+    """
+    tree = parent_tree(pdf)
+    unwrapped = 0
+    for element in struct_elements(pdf):
+        source = _source(element)
+        if source is None:
+            continue
+        new_kids = []
+        for kid in kids(element):
+            twin = _source(kid)
+            if (twin is not None and twin.endswith("/anonymous") and kid.S == element.S
+                    and twin.split("/")[0] == source.split("/")[0]):
+                new_kids.extend(_adopt(grandkid, kid, element, tree) for grandkid in kids(kid))
+                unwrapped += 1
+            else:
+                new_kids.append(kid)
+        replace_kids(element, new_kids)
+    return unwrapped
+
+
 def _drop_repeated_headers(pdf: pikepdf.Pdf, table: Dictionary, existing: list, incoming: list) -> list:
     """Turn the header rows a page repeats into artifacts; point their cells' ids at the first's."""
     kept, ids = [], {}
@@ -647,6 +676,7 @@ def fix_tagging(pdf: pikepdf.Pdf, link_titles: Mapping[str, str]) -> list[str]:
         raise TaggingError("the PDF has no structure tree: render it with pdf_variant='pdf/ua-1'")
     artifact_untied_content(pdf)
     merge_split_elements(pdf)
+    unwrap_anonymous_twins(pdf)
     artifact_leaders(pdf)
     space_line_wraps(pdf)
     tie_link_annotations(pdf)
