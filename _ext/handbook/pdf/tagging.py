@@ -568,13 +568,15 @@ def _space_codes(page: pikepdf.Page) -> dict[str, bytes]:
 
 
 def space_line_wraps(pdf: pikepdf.Pdf) -> int:
-    """Show a space glyph at the end of each line that wrapped at a space; return spaces added.
+    """Show a space glyph after each run that the HTML follows with an unshown space; return spaces added.
 
-    WeasyPrint drops the collapsible space where a line wraps, so text rebuilt
-    from the tags joins the last word of a line to the first of the next. The
-    space is added inside the line's own marked content, after its last glyph:
-    a space draws nothing and nothing follows it on the line, so the page looks
-    the same, and every extraction tool reads a real space character.
+    WeasyPrint drops the collapsible space where a line wraps, and draws a
+    space alone between two inline elements as an empty text object, so text
+    rebuilt from the tags runs the two words together (box_sources.py finds
+    these places). The space is added inside the run's own marked content,
+    after its last glyph: a space draws nothing, and where a line wraps
+    nothing follows it on the line, so the page looks the same, and every
+    extraction tool reads a real space character.
     """
     added = 0
     for page in pdf.pages:
@@ -584,9 +586,8 @@ def space_line_wraps(pdf: pikepdf.Pdf) -> int:
         spaces = _space_codes(page)
         if not spaces:
             raise TaggingError("no font on the page has a space glyph to mark a line wrap with")
-        instructions = list(pikepdf.parse_content_stream(page))
-        out, open_marks, font, last_et = [], [], None, None
-        for instruction in instructions:
+        out, open_marks, font = [], [], None
+        for instruction in pikepdf.parse_content_stream(page):
             operands, operator = instruction.operands, str(instruction.operator)
             if operator == "Tf":
                 font = (operands[0], operands[1])
