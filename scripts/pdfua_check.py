@@ -196,6 +196,20 @@ def check_figures(pdf: pikepdf.Pdf) -> Iterator[Finding]:
             yield Finding("figure-alt", "a Figure element has no /Alt text")
 
 
+def check_figure_boxes(pdf: pikepdf.Pdf) -> Iterator[Finding]:
+    """A figure's layout /BBox is in the page's user space, so it lies on its page."""
+    pages = {page.obj.objgen: page for page in pdf.pages}
+    for element in elements(pdf):
+        page = pages.get(element.Pg.objgen) if "/Pg" in element else None
+        for attributes in _attributes(element):
+            if _role(pdf, element) != "/Figure" or page is None or "/BBox" not in attributes:
+                continue
+            x1, y1, x2, y2 = (float(v) for v in attributes.BBox)
+            mx1, my1, mx2, my2 = (float(v) for v in page.mediabox)
+            if x1 < mx1 - 1 or y1 < my1 - 1 or x2 > mx2 + 1 or y2 > my2 + 1:
+                yield Finding("figure-bbox", f"a Figure's /BBox {[x1, y1, x2, y2]} runs off its page {[mx1, my1, mx2, my2]}")
+
+
 def check_headings(pdf: pikepdf.Pdf) -> Iterator[Finding]:
     previous = 0
     for element in elements(pdf):
@@ -378,7 +392,8 @@ def check_content_tagged(pdf: pikepdf.Pdf) -> Iterator[Finding]:
 
 CHECKS: tuple[Check, ...] = (
     check_marked, check_structure_tree, check_language, check_metadata, check_display_title,
-    check_outline, check_page_labels, check_fonts, check_figures, check_headings, check_tables, check_header_scope,
+    check_outline, check_page_labels, check_fonts, check_figures, check_figure_boxes, check_headings, check_tables,
+    check_header_scope,
     check_id_tree, check_list_items, check_role_map, check_links, check_link_targets, check_tab_order,
     check_content_tagged,
 )

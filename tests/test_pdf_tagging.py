@@ -307,3 +307,21 @@ def test_an_anonymous_twin_is_unwrapped(tmp_path):
         assert pdf_tagging.unwrap_anonymous_twins(pdf) >= 1
 
         assert count(pdf, "/Sect") == 2
+
+
+def test_a_figure_box_is_put_in_the_page_space(pdf, raw_pdf):
+    figure = next(e for e in pdf_tagging.struct_elements(pdf) if e.S == Name.Figure)
+    x1, y1, x2, y2 = (float(v) for v in figure.A.BBox)
+    assert (x2 - x1) == pytest.approx(40), "WeasyPrint gives the 40 px image's box in CSS pixels"
+
+    assert pdf_tagging.place_figure_boxes(pdf) == 1
+
+    # The box is where the red square is painted, in points from the foot of the page.
+    import pdfplumber
+
+    with pdfplumber.open(raw_pdf) as plumbed:
+        page = plumbed.pages[0]
+        (square,) = [r for r in page.rects if r["non_stroking_color"] == (1, 0, 0)]
+        painted = (square["x0"], page.height - square["bottom"], square["x1"], page.height - square["top"])
+    assert [float(v) for v in figure.A.BBox] == pytest.approx(painted, abs=0.01)
+    assert findings(pdf, pdfua_check.check_figure_boxes) == []

@@ -124,6 +124,9 @@ BREAKS: dict[str, tuple[Callable[[pikepdf.Pdf], None], set[str]]] = {
                           {"font-embedded"}),
     "font without ToUnicode": (lambda pdf: fonts(pdf)[0].__delattr__("ToUnicode"), {"font-unicode"}),
     "figure without Alt": (lambda pdf: first(pdf, "/Figure").__delattr__("Alt"), {"figure-alt"}),
+    # WeasyPrint's own box, put back: CSS pixels from the top of the page.
+    "figure box off the page": (lambda pdf: first(pdf, "/Figure").A.__setattr__("BBox", Array([100, 600, 700, 900])),
+                                {"figure-bbox"}),
     "heading level skipped": (skip_heading_level, {"heading-levels"}),
     "table without TH": (no_header_cells, {"table-headers"}),
     # Without /Headers and /Scope, no data cell has a header; without /Scope alone, UA-15-003 fires.

@@ -25,7 +25,8 @@ unit-tested on small WeasyPrint PDFs in tests/test_pdf_tagging.py:
   become layout artifacts;
 - a line that wraps at a space has no space: one is added, at the end of the
   line, where it prints nothing (ISO 32000-1, 14.8.2.5);
-- header cells carry /ID but the tree has no /IDTree, and TH cells no /Scope.
+- header cells carry /ID but the tree has no /IDTree, and TH cells no /Scope;
+- a figure's layout /BBox is in CSS pixels from the top of the page.
 
 The facts that WeasyPrint knows and does not write (which HTML element each
 structure element comes from, where a wrap dropped a space, which text is a
@@ -528,6 +529,47 @@ def _attribute_dicts(element: Dictionary) -> list[Dictionary]:
     return [a for a in (attributes if isinstance(attributes, Array) else [attributes]) if isinstance(a, Dictionary)]
 
 
+# -- figures -----------------------------------------------------------------------
+
+
+def place_figure_boxes(pdf: pikepdf.Pdf) -> int:
+    """Put each Figure's /BBox in the page's user space; return the boxes moved.
+
+    WeasyPrint 70 writes the layout box of an image in CSS pixels from the top
+    of the page, not in PDF points from the foot (ISO 32000-1, 14.8.5.4.3),
+    so a large figure's box runs off the page and checkers take the figure
+    for a scan of the whole page (outloud TAG-030). The box is mapped through
+    the transformation the page's content starts with, which is the one
+    WeasyPrint draws everything in.
+    """
+    moved = 0
+    for figure in (e for e in struct_elements(pdf) if e.S == Name.Figure and "/Pg" in e):
+        layout = next((a for a in _attribute_dicts(figure) if a.get("/O") == Name.Layout and "/BBox" in a), None)
+        if layout is None:
+            continue
+        a, b, c, d, e, f = _initial_matrix(pikepdf.Page(figure.Pg))
+        x1, y1, x2, y2 = (float(v) for v in layout.BBox)
+        xs = [a * x + c * y + e for x, y in ((x1, y1), (x2, y2))]
+        ys = [b * x + d * y + f for x, y in ((x1, y1), (x2, y2))]
+        layout.BBox = Array([round(min(xs), 3), round(min(ys), 3), round(max(xs), 3), round(max(ys), 3)])
+        moved += 1
+    return moved
+
+
+def _initial_matrix(page: pikepdf.Page) -> tuple[float, ...]:
+    """The product of the ``cm`` operators a page's content starts with."""
+    matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "cm":
+            a2, b2, c2, d2, e2, f2 = matrix
+            a, b, c, d, e, f = (float(v) for v in operands)
+            matrix = (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+                      e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+        elif str(operator) != "q":
+            break
+    return matrix
+
+
 # -- leaders ---------------------------------------------------------------------
 
 
@@ -685,6 +727,7 @@ def fix_tagging(pdf: pikepdf.Pdf, link_titles: Mapping[str, str]) -> list[str]:
     remove_empty_elements(pdf)
     scope_header_cells(pdf)
     add_id_tree(pdf)
+    place_figure_boxes(pdf)
     show_annotations_in_print(pdf)
     remove_private_keys(pdf)
     return describe_links(pdf, link_titles)
