@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages the build (`build`) or the tests (`test`) need, on Debian 12
-# or 13. As root on Debian it installs what is missing; otherwise it names what to install.
+# Install the Debian packages the build (`build`), the tests (`test`) or `make check-fresh`
+# (`fresh`) need, on Debian 12 or 13. As root on Debian it installs what is missing; otherwise it names what to install.
 # `--list build|test|bootstrap` prints a list, one package a line: the hosted builds
 # (.github/workflows/handbook.yml, .readthedocs.yaml) and `make check-fresh` read these
 # lists, and tests/test_system_deps.py fails when a copy drifts from them.
@@ -16,13 +16,16 @@ build=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core li
 # poppler-utils to look at PDF pages, npm for axe-core, vnu-jar and Ace; libatomic1 for the
 # Node.js that Playwright bundles as its driver (it will not start without libatomic.so.1).
 test=(chromium default-jre-headless poppler-utils nodejs npm libatomic1)
+# `make check-fresh` makes minimal Debian 12 and 13 systems (the keyring has both releases' keys).
+fresh=(mmdebstrap debian-archive-keyring)
 
-usage() { echo "usage: $0 build|test, or $0 --list build|test|bootstrap" >&2; exit 2; }
+usage() { echo "usage: $0 build|test|fresh, or $0 --list build|test|fresh|bootstrap" >&2; exit 2; }
 
 if [ "${1:-}" = --list ]; then
   case "${2:-}" in
     build) printf '%s\n' "${build[@]}" ;;
     test) printf '%s\n' "${test[@]}" ;;
+    fresh) printf '%s\n' "${fresh[@]}" ;;
     bootstrap) printf '%s\n' "${bootstrap[@]}" ;;
     *) usage ;;
   esac
@@ -31,6 +34,7 @@ fi
 case "${1:-}" in
   build) packages=("${build[@]}") ;;
   test) packages=("${test[@]}") ;;
+  fresh) packages=("${fresh[@]}") ;;
   *) usage ;;
 esac
 
