@@ -62,30 +62,32 @@ remove_chroot() {
 # run the command there, then stop what it left running and unmount.
 in_chroot() {
   set -euo pipefail
-  local root="$1" command="$2"
+  # Not local: the EXIT trap runs after this function has returned.
+  chroot_root="$1"
+  local command="$2"
   shift 2
   stop_leftovers() {
     local proc
     for proc in /proc/[0-9]*; do
-      [ "$(readlink "$proc/root" 2>/dev/null)" = "$root" ] && kill -KILL "${proc#/proc/}" 2>/dev/null || true
+      [ "$(readlink "$proc/root" 2>/dev/null)" = "$chroot_root" ] && kill -KILL "${proc#/proc/}" 2>/dev/null
     done
+    return 0
   }
   unmount() {
     stop_leftovers
     local point
     for point in tmp dev proc; do
-      mountpoint -q "$root/$point" && umount -R "$root/$point"
+      if mountpoint -q "$chroot_root/$point"; then umount -R "$chroot_root/$point"; fi
     done
-    return 0
   }
   trap unmount EXIT
   trap 'exit 130' INT TERM
-  mount -t proc proc "$root/proc"
-  mount --rbind /dev "$root/dev"
+  mount -t proc proc "$chroot_root/proc"
+  mount --rbind /dev "$chroot_root/dev"
   # At once: nothing done inside, unmounting included, may reach this machine's /dev.
-  mount --make-rslave "$root/dev"
-  mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
-  env -i "$@" "$(command -v chroot)" "$root" /bin/bash -c "cd /root/handbook && $command"
+  mount --make-rslave "$chroot_root/dev"
+  mount -t tmpfs -o mode=1777 tmpfs "$chroot_root/tmp"
+  env -i "$@" "$(command -v chroot)" "$chroot_root" /bin/bash -c "cd /root/handbook && $command"
 }
 
 # This machine's way to the registries, copied into the chroot at the same paths.
@@ -200,19 +202,24 @@ check_release() {
 }
 
 cleanup() {
-  [ -n "${root:-}" ] && remove_chroot "$root"
+  if [ -n "${root:-}" ]; then remove_chroot "$root"; fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-failed=()
-for release in "$@"; do
-  root="$fresh_dir/$release"
-  check_release "$release" || failed+=("$release")
-  remove_chroot "$root" || failed+=("$release (chroot left)")
-  root=
-done
-if [ ${#failed[@]} -gt 0 ]; then
-  die "FAILED on a fresh Debian ${failed[*]}: see the step marked FAILED and the lines before it"
-fi
-say "passed on a fresh Debian $*"
+main() {
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  local failed=()
+  for release in "$@"; do
+    root="$fresh_dir/$release"
+    check_release "$release" || failed+=("$release")
+    remove_chroot "$root" || failed+=("$release (its chroot is left)")
+    root=
+  done
+  if [ ${#failed[@]} -gt 0 ]; then
+    die "FAILED on a fresh Debian ${failed[*]}: see the step marked FAILED and the lines before it"
+  fi
+  say "passed on a fresh Debian $*"
+}
+
+# On one line, read whole before it runs: editing this file during a run cannot change the run.
+main "$@"; exit

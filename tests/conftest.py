@@ -23,6 +23,21 @@ sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "fresh: makes a fresh Debian chroot (minutes, as root); runs only with `-m fresh` (.ci/run)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the `fresh` tests unless a `-m` expression chooses the tests."""
+    if config.option.markexpr:
+        return
+    fresh = [item for item in items if item.get_closest_marker("fresh")]
+    if fresh:
+        config.hook.pytest_deselected(items=fresh)
+        items[:] = [item for item in items if not item.get_closest_marker("fresh")]
+
+
 @dataclass(frozen=True)
 class Outputs:
     build_dir: Path

@@ -124,7 +124,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         problem = weasyprint_problem()
         if problem:
             # One clear line naming the package, before any rendering (not once per edition).
-            logger.error(problem, type="handbook", subtype="pdf")
+            fail_build(self.app, problem, type="handbook", subtype="pdf")
             return
         for target in targets:
             logger.info(_("rendering %s"), target.name)
