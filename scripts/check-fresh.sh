@@ -8,9 +8,9 @@
 #
 # The chroot reaches the package registries as this machine does: it gets this machine's pip
 # and npm configuration, /etc/resolv.conf and CA bundle, and nothing else. Its mounts (/proc,
-# /dev, a tmpfs on /tmp) live in a private mount namespace, so they end with it even if this
-# script is killed. The chroot is removed at the end, also after a failure or Ctrl-C, but
-# never while anything is mounted under it.
+# /dev with a /dev/shm of its own, a tmpfs on /tmp) live in a private mount namespace, so
+# they end with it even if this script is killed. The chroot is removed at the end, also
+# after a failure or Ctrl-C, but never while anything is mounted under it.
 #
 # usage: scripts/check-fresh.sh [--repo DIR] RELEASE...
 #   --repo DIR   check the commit at DIR's HEAD (default: this checkout)
@@ -86,6 +86,8 @@ in_chroot() {
   mount --rbind /dev "$chroot_root/dev"
   # At once: nothing done inside, unmounting included, may reach this machine's /dev.
   mount --make-rslave "$chroot_root/dev"
+  # Chromium's shared memory in a /dev/shm of the chroot's own, not in this machine's.
+  mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$chroot_root/dev/shm"
   mount -t tmpfs -o mode=1777 tmpfs "$chroot_root/tmp"
   env -i "$@" "$(command -v chroot)" "$chroot_root" /bin/bash -c "cd /root/handbook && $command"
 }
@@ -94,21 +96,19 @@ in_chroot() {
 copy_registry_config() {
   local root="$1" path
   for path in /etc/pip.conf /etc/xdg/pip "$HOME/.config/pip" "$HOME/.pip" "${PIP_CONFIG_FILE:-}" \
-      /etc/npmrc "$HOME/.npmrc" "${NPM_CONFIG_USERCONFIG:-}" "${NPM_CONFIG_GLOBALCONFIG:-}"; do
+      "$HOME/.npmrc" "${NPM_CONFIG_USERCONFIG:-}"; do
     [ -n "$path" ] && [ -e "$path" ] || continue
     # The chroot's root user has /root as its home.
     local dest="$root${path/#$HOME//root}"
     mkdir -p "$(dirname "$dest")"
     cp -rLT "$path" "$dest"
   done
+  # npm's global configuration, from where this machine's npm reads it to where Debian's does.
+  local global=/etc/npmrc
   if command -v npm >/dev/null; then
-    # npm's global configuration where this machine's npm reads it, for the chroot's npm.
-    local global
-    global="$(npm config get globalconfig 2>/dev/null || true)"
-    if [ -f "$global" ] && [ "$global" != /etc/npmrc ]; then
-      cp -L "$global" "$root/etc/npmrc"
-    fi
+    global="$(npm config get globalconfig 2>/dev/null || echo /etc/npmrc)"
   fi
+  if [ -f "$global" ]; then cp -L "$global" "$root/etc/npmrc"; fi
   cp -L /etc/resolv.conf "$root/etc/resolv.conf"
   local bundle="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"
   cp -L "$bundle" "$root/etc/ssl/certs/ca-certificates.crt"
@@ -122,6 +122,8 @@ chroot_env() {
   printf '%s\n' HOME=/root LANG=C.UTF-8 TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
   for name in $(compgen -e); do
     case "$name" in
+      # The global npm configuration is copied to /etc/npmrc, where the chroot's npm reads it.
+      npm_config_globalconfig | NPM_CONFIG_GLOBALCONFIG) ;;
       PIP_* | npm_config_* | NPM_CONFIG_*) printf '%s=%s\n' "$name" "${!name}" ;;
     esac
   done

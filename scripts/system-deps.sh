@@ -38,6 +38,12 @@ case "${1:-}" in
   *) usage ;;
 esac
 
+if ! command -v dpkg-query >/dev/null; then
+  echo "Not a Debian system: the system packages are not checked. Make sure you have the" \
+    "equivalents of: ${packages[*]} (README.md, Supported systems)" >&2
+  exit 0
+fi
+
 missing=()
 for package in "${packages[@]}"; do
   # A tool already on PATH (say Node from elsewhere) counts as installed.
