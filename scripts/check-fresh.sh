@@ -4,7 +4,7 @@
 # For each release named (bookworm, trixie), as root: mmdebstrap a minimal Debian (minbase
 # with only system-deps.sh's `bootstrap` list) into FRESH_DIR/RELEASE, clone the sources at
 # HEAD into it (committed work only: uncommitted changes are not checked), run `make` there as
-# root, and check the four outputs. With FRESH_TEST=1 it then runs `CI=true make test` there.
+# root, and check every output. With FRESH_TEST=1 it then runs `CI=true make test` there.
 #
 # The chroot reaches the package registries as this machine does: it gets this machine's pip
 # and npm configuration, /etc/resolv.conf and CA bundle, and nothing else. Its mounts (/proc,
@@ -137,6 +137,10 @@ check_output() {
     html) grep -qi '<html' "$file" && grep -qi '</html>' "$file" ;;
     pdf) [ "$(head -c 5 "$file")" = "%PDF-" ] && tail -c 32 "$file" | grep -q '%%EOF' ;;
     epub) [ "$(head -c 2 "$file")" = PK ] && [ "$(head -c 58 "$file" | tail -c 28)" = mimetypeapplication/epub+zip ] ;;
+    # BRF is ASCII braille: printable ASCII, line and page breaks, nothing else.
+    brf) ! LC_ALL=C grep -q '[^[:print:][:space:]]' "$file" ;;
+    # Unicode braille: UTF-8 braille patterns (U+2800 and up start with the bytes E2 A0 to E2 A3).
+    unicode-braille) LC_ALL=C grep -q $'\xe2[\xa0-\xa3]' "$file" ;;
   esac || { echo "not a whole $kind file: ${file#"$root"/root/handbook/}"; return 1; }
 }
 
@@ -172,7 +176,9 @@ check_outputs() {
   check_output "$built/html/index.html" html &&
     check_output "$built/pdf/$stem.pdf" pdf &&
     check_output "$built/pdf/$stem-large-print.pdf" pdf &&
-    check_output "$built/epub/$stem.epub" epub
+    check_output "$built/epub/$stem.epub" epub &&
+    check_output "$built/braille/$stem.brf" brf &&
+    check_output "$built/braille/$stem-braille.txt" unicode-braille
 }
 
 prepare_chroot() {
@@ -196,7 +202,7 @@ check_release() {
     env root="$root" repo="$repo" commit="$commit" \
     bash -euo pipefail -c "$(declare -f copy_registry_config clone_sources prepare_chroot); prepare_chroot" || return 1
   step "make" run_inside "make" || return 1
-  step "check the four outputs" check_outputs || return 1
+  step "check every output" check_outputs || return 1
   if [ "${FRESH_TEST:-}" = 1 ]; then
     step "CI=true make test" run_inside "CI=true make test" || return 1
   fi
@@ -214,7 +220,7 @@ main() {
   for release in "$@"; do
     root="$fresh_dir/$release"
     check_release "$release" || failed+=("$release")
-    remove_chroot "$root" || failed+=("$release (its chroot is left)")
+    step "remove the chroot" remove_chroot "$root" || failed+=("$release (its chroot is left)")
     root=
   done
   if [ ${#failed[@]} -gt 0 ]; then
