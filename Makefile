@@ -13,6 +13,9 @@ BUILDDIR    ?= _build
 PYTHON      ?= python3
 VENV        ?= .venv
 PYTESTOPTS  ?=
+# `make check-fresh`: the Debian releases to try `make` on; FRESH_TEST=1 runs `make test` there too.
+FRESH_RELEASES ?= bookworm trixie
+FRESH_TEST  ?=
 
 ifeq ($(origin LANGUAGE),command line)
 $(error LANGUAGE is gettext's own variable; choose the editions with HANDBOOK_LANGUAGES, e.g. make HANDBOOK_LANGUAGES=es)
@@ -49,7 +52,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
 .DEFAULT_GOAL := all
-.PHONY: help all html pdf epub braille lint serve update-po po-status test bench clean venv test-deps FORCE
+.PHONY: help all html pdf epub braille lint serve update-po po-status test bench clean venv test-deps check-fresh FORCE
 
 help: ## List the targets
 	@echo "make [target] [HANDBOOK_LANGUAGES='en es'] [HANDBOOK_DRAFT=1] [PAPER=letter|a4] [SPHINXOPTS=...]"
@@ -151,6 +154,9 @@ test: test-deps ## Run every test (the suite builds the handbook once into a tem
 
 bench: all test-deps ## Measure build speed, memory and page weight (writes benchmarks/results.md)
 	$(VENV)/bin/python scripts/bench.py
+
+check-fresh: ## As root: run `make` (FRESH_TEST=1: and `make test`) on fresh Debian 12 and 13 (HEAD only)
+	FRESH_DIR=$(BUILDDIR)/fresh FRESH_TEST=$(FRESH_TEST) bash scripts/check-fresh.sh $(FRESH_RELEASES)
 
 clean: ## Remove every build output
 	rm -rf $(BUILDDIR)

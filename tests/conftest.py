@@ -39,6 +39,21 @@ LANGUAGES = ("en", "es")
 BASENAME = "ice-mission-areas"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "fresh: makes a fresh Debian chroot (minutes, as root); runs only with `-m fresh` (.ci/run)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the `fresh` tests unless the `-m` expression names them."""
+    if "fresh" in config.option.markexpr:
+        return
+    fresh = [item for item in items if item.get_closest_marker("fresh")]
+    if fresh:
+        config.hook.pytest_deselected(items=fresh)
+        items[:] = [item for item in items if not item.get_closest_marker("fresh")]
+
+
 @dataclass(frozen=True)
 class Outputs:
     build_dir: Path

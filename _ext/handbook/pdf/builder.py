@@ -11,10 +11,13 @@ stops before the last section (WeasyPrint issues 2798 and 2595).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import logging
 import multiprocessing
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +120,11 @@ class PDFBuilder(SingleFileHTMLBuilder):
         html_file = Path(self.outdir, self.config.root_doc + self.out_suffix)
         stem = output_stem(self.config)
         targets = [Path(self.outdir, f"{stem}{edition.suffix}.pdf") for edition in EDITIONS]
+        problem = weasyprint_problem()
+        if problem:
+            # One clear line naming the package, before any rendering (not once per edition).
+            fail_build(self.app, problem, type="handbook", subtype="pdf")
+            return
         for target in targets:
             logger.info(_("rendering %s"), target.name)
         # The editions are independent layouts of one document, and WeasyPrint uses
@@ -150,14 +158,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def render(self, html_file: Path, edition: PrintEdition, target: Path) -> None:
         """Render one edition to ``target``; leave any earlier file intact on failure."""
-        try:
-            from weasyprint import HTML, URLFetcher
-            from weasyprint.text.fonts import FontConfiguration
-        except OSError as error:  # Pango or another system library is missing
-            raise PDFBuildError(
-                _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
-                % error
-            ) from None
+        from weasyprint import HTML, URLFetcher  # loadable: finish() checked weasyprint_problem()
+        from weasyprint.text.fonts import FontConfiguration
+
         weasy_logger = logging.getLogger("weasyprint")
         collector = _CollectWeasyPrintProblems()
         weasy_logger.addHandler(collector)
@@ -229,6 +232,25 @@ class PDFBuilder(SingleFileHTMLBuilder):
                 _("the PDF stops before the last section, %r: WeasyPrint did not lay out the whole handbook")
                 % last_title
             )
+
+
+def weasyprint_problem() -> str | None:
+    """Why WeasyPrint cannot make the PDF on this system, in one line naming the package; or None."""
+    try:
+        # At import WeasyPrint prints an installation banner before it raises (Pango missing)
+        # and warns when HarfBuzz-Subset is missing: the lines below say it instead, with
+        # the package to install.
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from weasyprint.text import ffi
+    except OSError as error:  # Pango or another system library is missing
+        return _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0") % error
+    # Without HarfBuzz-Subset (or with a HarfBuzz older than 4.1.0) WeasyPrint subsets fonts
+    # with fontTools and warns on every font, a warning that names no package.
+    if ffi.harfbuzz_subset is None or not ffi.harfbuzz.hb_version_atleast(4, 1, 0):
+        return _("WeasyPrint cannot embed fonts without the HarfBuzz-Subset library (HarfBuzz 4.1.0 or later). "
+                 "Install it: apt-get install libharfbuzz-subset0")
+    return None
 
 
 _BUILDER_IN_CHILD: PDFBuilder | None = None
