@@ -1,38 +1,64 @@
-# The handbook's build. `make` builds every format; `make test` runs every test.
-# Every variable below can be overridden: `make LANGUAGE=es`, `make PAPER=a4`.
+# The handbook's build. `make` builds every format of every edition; `make test` runs every test.
+# Every variable below can be overridden: `make HANDBOOK_LANGUAGES=es`, `make PAPER=a4`.
 
 SPHINXOPTS  ?=
-LANGUAGE    ?= en
+# The editions to build, by language. English is the source text (docs/) and the site's root;
+# every other edition is a translation, from its catalogues in locales/<language>/LC_MESSAGES/,
+# at _build/html/<language>/. (Not LANGUAGE: gettext reads that one, e.g. LANGUAGE=en_US:en.)
+HANDBOOK_LANGUAGES ?= en es
+# 1 builds an edition whose translation is incomplete, marked as a draft in every format.
+HANDBOOK_DRAFT ?= 0
 PAPER       ?= letter
 BUILDDIR    ?= _build
 PYTHON      ?= python3
 VENV        ?= .venv
 PYTESTOPTS  ?=
+# `make check-fresh`: the Debian releases to try `make` on; FRESH_TEST=1 runs `make test` there too.
+FRESH_RELEASES ?= bookworm trixie
+FRESH_TEST  ?=
+
+ifeq ($(origin LANGUAGE),command line)
+$(error LANGUAGE is gettext's own variable; choose the editions with HANDBOOK_LANGUAGES, e.g. make HANDBOOK_LANGUAGES=es)
+endif
 
 # Warnings are errors, and --keep-going shows all of them at once; -n flags broken references.
 ALLSPHINXOPTS = -W --keep-going -n -q -c . $(SPHINXOPTS)
 SPHINXBUILD   = $(VENV)/bin/sphinx-build
-STEM          = ice-mission-areas-$(LANGUAGE)
+PUBLISH       = $(VENV)/bin/python scripts/publish.py
+BASENAME      = ice-mission-areas
 STAGE         = $(BUILDDIR)/.stage
-PDFS          = $(BUILDDIR)/pdf/$(STEM).pdf $(BUILDDIR)/pdf/$(STEM)-large-print.pdf
-EPUB          = $(BUILDDIR)/epub/$(STEM).epub
-# What a format depends on: a change to any of these rebuilds it.
-SOURCES      := conf.py requirements.txt $(shell find docs _ext _static _templates _themes locales -type f 2>/dev/null)
+# What one edition offers for download: $(call downloads_of,LANGUAGE). A new format per
+# language is one more file here and one pattern rule below.
+downloads_of  = $(BUILDDIR)/pdf/$(BASENAME)-$(1).pdf $(BUILDDIR)/pdf/$(BASENAME)-$(1)-large-print.pdf \
+                $(BUILDDIR)/epub/$(BASENAME)-$(1).epub \
+                $(BUILDDIR)/braille/$(BASENAME)-$(1).brf $(BUILDDIR)/braille/$(BASENAME)-$(1)-braille.txt
+DOWNLOADS     = $(foreach language,$(HANDBOOK_LANGUAGES),$(call downloads_of,$(language)))
+PDFS          = $(filter %.pdf,$(DOWNLOADS))
+EPUBS         = $(filter %.epub,$(DOWNLOADS))
+BRAILLE       = $(filter $(BUILDDIR)/braille/%,$(DOWNLOADS))
+SITES         = $(foreach language,$(HANDBOOK_LANGUAGES),$(STAGE)/$(language)/html.complete)
+# The editions that are translations of docs/ (English, as _ext/handbook/common/editions.py says).
+TRANSLATIONS  = $(filter-out en,$(HANDBOOK_LANGUAGES))
+# sphinx-build for one edition, with its own doctrees: $(call sphinx,LANGUAGE,BUILDER)
+sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) $(ALLSPHINXOPTS)
+# What a format depends on: a change to any of these rebuilds it (compiled catalogues are outputs).
+SOURCES      := conf.py requirements.txt \
+                $(filter-out %.mo,$(shell find docs _ext _static _templates _themes locales -type f 2>/dev/null))
 
-# The language and paper are read by conf.py; the edition date comes from the last commit.
-export HANDBOOK_LANGUAGE = $(LANGUAGE)
+# conf.py reads the editions, the draft option and the paper; the edition date comes from the last commit.
+export HANDBOOK_LANGUAGES HANDBOOK_DRAFT
 export HANDBOOK_PAPER = $(PAPER)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
 .DEFAULT_GOAL := all
-.PHONY: help all html pdf epub lint serve test bench clean venv test-deps
+.PHONY: help all html pdf epub braille lint serve update-po po-status test bench clean venv test-deps check-fresh FORCE
 
 help: ## List the targets
-	@echo "make [target] [LANGUAGE=en] [PAPER=letter|a4] [SPHINXOPTS=...]"
+	@echo "make [target] [HANDBOOK_LANGUAGES='en es'] [HANDBOOK_DRAFT=1] [PAPER=letter|a4] [SPHINXOPTS=...]"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 14
 
-all: html ## Build every format: HTML site (with the downloads), PDF, large-print PDF, EPUB
+all: html ## Build every format of every edition: the site (with the downloads), PDFs, large-print PDFs, EPUBs, braille
 
 venv: $(VENV)/.installed ## Create .venv from the pinned requirements
 
@@ -42,45 +68,75 @@ $(VENV)/.installed: requirements.txt scripts/system-deps.sh
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-html: $(PDFS) $(EPUB) $(VENV)/.installed ## Build the web site into _build/html (builds the PDF and EPUB first)
+html: $(SITES) ## Build the web site into _build/html, one edition per language (builds the downloads first)
+	$(PUBLISH) --site $(BUILDDIR)/html $(foreach language,$(HANDBOOK_LANGUAGES),--edition $(language)=$(STAGE)/$(language)/html) \
+		--downloads $(DOWNLOADS)
+
+# One edition's site, staged. Every edition offers every edition's downloads, so it needs them all.
+# Sphinx runs on every `make` (it rebuilds only what changed), as page dates come from git.
+$(STAGE)/%/html.complete: $(DOWNLOADS) $(VENV)/.installed FORCE
 	@# The staged site is reused between builds for speed, unless the last build
 	@# did not finish: then a page may be half-written, so start afresh.
-	@test -f $(STAGE)/html.complete || rm -rf $(STAGE)/html
-	@rm -f $(STAGE)/html.complete
-	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees/html $(ALLSPHINXOPTS) \
-		-D handbook_downloads_from=$(BUILDDIR) docs $(STAGE)/html
-	@touch $(STAGE)/html.complete
-	$(VENV)/bin/python scripts/publish.py --tree $(STAGE)/html $(BUILDDIR)/html
+	@test -f $@ || rm -rf $(STAGE)/$*/html
+	@rm -f $@
+	$(call sphinx,$*,html) -D handbook_downloads_from=$(BUILDDIR) docs $(STAGE)/$*/html
+	@touch $@
 
-pdf: $(PDFS) ## Build the PDF and the large-print PDF into _build/pdf
+pdf: $(PDFS) ## Build the PDF and the large-print PDF of every edition into _build/pdf
 
-# A stamp per paper size, so `make PAPER=a4` after a Letter build renders again.
-PAPER_STAMP = $(STAGE)/paper-$(PAPER)
-$(PAPER_STAMP):
-	@mkdir -p $(STAGE) && rm -f $(STAGE)/paper-* && touch $@
+# A stamp per paper size and draft option, so `make PAPER=a4` after a Letter build renders again.
+OPTIONS_STAMP = $(STAGE)/options-$(PAPER)-draft$(HANDBOOK_DRAFT)
+$(OPTIONS_STAMP):
+	@mkdir -p $(STAGE) && rm -f $(STAGE)/options-* && touch $@
 
-$(PDFS) &: $(SOURCES) $(PAPER_STAMP) $(VENV)/.installed
-	rm -rf $(STAGE)/pdf
-	$(SPHINXBUILD) -b pdf -d $(BUILDDIR)/doctrees/pdf $(ALLSPHINXOPTS) docs $(STAGE)/pdf
-	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/pdf $(addprefix $(STAGE)/pdf/,$(notdir $(PDFS)))
+# One rule per format, for every language (% is the language).
+$(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-large-print.pdf: $(SOURCES) $(OPTIONS_STAMP) $(VENV)/.installed
+	rm -rf $(STAGE)/$*/pdf
+	$(call sphinx,$*,pdf) docs $(STAGE)/$*/pdf
+	$(PUBLISH) --files $(BUILDDIR)/pdf $(STAGE)/$*/pdf/$(BASENAME)-$*.pdf $(STAGE)/$*/pdf/$(BASENAME)-$*-large-print.pdf
 
-epub: $(EPUB) ## Build the EPUB 3 into _build/epub (after the PDF, whose pages it marks)
+epub: $(EPUBS) ## Build the EPUB 3 of every edition into _build/epub (after the PDF, whose pages it marks)
 
 # The EPUB marks the print PDF's pages (its page list), so it is built after the PDF.
-$(EPUB): $(SOURCES) $(PDFS) $(VENV)/.installed
+$(BUILDDIR)/epub/$(BASENAME)-%.epub: $(SOURCES) $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(OPTIONS_STAMP) $(VENV)/.installed
 	@# The EPUB packs every file in its folder: start from an empty one.
-	rm -rf $(STAGE)/epub
-	$(SPHINXBUILD) -b epub -d $(BUILDDIR)/doctrees/epub $(ALLSPHINXOPTS) \
-		-D handbook_page_map=$(abspath $(STAGE)/pdf/$(STEM)-pages.json) docs $(STAGE)/epub
-	$(VENV)/bin/python scripts/publish.py --files $(BUILDDIR)/epub $(STAGE)/epub/$(STEM).epub
+	rm -rf $(STAGE)/$*/epub
+	$(call sphinx,$*,epub) -D handbook_page_map=$(abspath $(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json) docs $(STAGE)/$*/epub
+	$(PUBLISH) --files $(BUILDDIR)/epub $(STAGE)/$*/epub/$(BASENAME)-$*.epub
 
-lint: $(VENV)/.installed ## Check every page (content rules, references) without writing any output
-	$(SPHINXBUILD) -b dummy -d $(BUILDDIR)/doctrees/lint $(ALLSPHINXOPTS) docs $(BUILDDIR)/.stage/lint
+braille: $(BRAILLE) ## Build the braille-ready editions (BRF, and Unicode braille) into _build/braille
 
-serve: $(VENV)/.installed ## Live preview of the web site at http://127.0.0.1:8000
-	$(VENV)/bin/sphinx-autobuild -b html -d $(BUILDDIR)/doctrees/serve -c . $(SPHINXOPTS) \
-		-D handbook_downloads_required=0 --watch _ext --watch _static --watch _templates \
-		docs $(BUILDDIR)/serve
+# Braille marks the print PDF's pages too (print page numbers), so it is built after the PDF.
+$(BUILDDIR)/braille/$(BASENAME)-%.brf $(BUILDDIR)/braille/$(BASENAME)-%-braille.txt: $(SOURCES) $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(OPTIONS_STAMP) $(VENV)/.installed
+	rm -rf $(STAGE)/$*/braille
+	$(call sphinx,$*,braille) -D handbook_page_map=$(abspath $(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json) docs $(STAGE)/$*/braille
+	$(PUBLISH) --files $(BUILDDIR)/braille $(STAGE)/$*/braille/$(BASENAME)-$*.brf $(STAGE)/$*/braille/$(BASENAME)-$*-braille.txt
+
+lint: $(VENV)/.installed ## Check every page of every edition (content rules, references, catalogues), writing no output
+	$(foreach language,$(HANDBOOK_LANGUAGES),$(call sphinx,$(language),dummy) docs $(STAGE)/$(language)/lint &&) true
+
+# `make serve HANDBOOK_LANGUAGES=es HANDBOOK_DRAFT=1` previews a translation in progress.
+SERVED = $(firstword $(HANDBOOK_LANGUAGES))
+serve: $(VENV)/.installed ## Live preview of the first edition listed (English) at http://127.0.0.1:8000
+	HANDBOOK_LANGUAGE=$(SERVED) $(VENV)/bin/sphinx-autobuild -b html -d $(BUILDDIR)/doctrees/$(SERVED)/serve \
+		-c . $(SPHINXOPTS) -D handbook_downloads_required=0 --watch _ext --watch _static --watch _templates \
+		--watch locales --ignore '*.mo' docs $(BUILDDIR)/serve/$(SERVED)
+
+# The messages to translate: the pages' (Sphinx's gettext builder, one catalogue per page) and the
+# handbook's own (conf.py, _ext, templates, diagrams: babel.cfg). sphinx-intl merges them into each
+# translation's catalogues, marking changed messages fuzzy. The English edition has none.
+update-po: $(VENV)/.installed ## Update the translation catalogues in locales/ from the English text and code
+	rm -rf $(BUILDDIR)/gettext
+	HANDBOOK_LANGUAGE=en $(SPHINXBUILD) -b gettext -d $(BUILDDIR)/doctrees/gettext $(ALLSPHINXOPTS) docs $(BUILDDIR)/gettext
+	@# Sphinx extracts the web templates into sphinx.pot; handbook.pot has them with every other template.
+	rm -f $(BUILDDIR)/gettext/sphinx.pot
+	PYTHONPATH=_ext $(VENV)/bin/python -m handbook.common.catalogue --pot $(BUILDDIR)/gettext/handbook.pot
+	$(VENV)/bin/sphinx-intl update -p $(BUILDDIR)/gettext -d locales \
+		$(addprefix -l ,$(TRANSLATIONS))
+	PYTHONPATH=_ext $(VENV)/bin/python -m handbook.common.catalogue --tidy locales
+
+po-status: $(VENV)/.installed ## Count the translated, fuzzy and untranslated messages of every catalogue
+	$(VENV)/bin/sphinx-intl stat -d locales $(addprefix -l ,$(TRANSLATIONS))
 
 test-deps: $(VENV)/.installed-test node_modules/.installed ## Install what the tests need (Debian packages, Python, node)
 
@@ -98,6 +154,9 @@ test: test-deps ## Run every test (the suite builds the handbook once into a tem
 
 bench: all test-deps ## Measure build speed, memory and page weight (writes benchmarks/results.md)
 	$(VENV)/bin/python scripts/bench.py
+
+check-fresh: ## As root: run `make` (FRESH_TEST=1: and `make test`) on fresh Debian 12 and 13 (HEAD only)
+	FRESH_DIR=$(BUILDDIR)/fresh FRESH_TEST=$(FRESH_TEST) bash scripts/check-fresh.sh $(FRESH_RELEASES)
 
 clean: ## Remove every build output
 	rm -rf $(BUILDDIR)

@@ -1,7 +1,8 @@
-"""One Sphinx configuration for every format of the handbook (HTML, PDF, EPUB).
+"""One Sphinx configuration for every format and edition of the handbook (HTML, PDF, EPUB, braille).
 
-Build it through the Makefile: ``make`` builds every format, ``make help`` lists
-the targets. The language is a build parameter (``make LANGUAGE=es``).
+Build it through the Makefile: ``make`` builds every format of every edition, ``make help``
+lists the targets. The language of one Sphinx run is a build parameter (HANDBOOK_LANGUAGE,
+set by the Makefile for each edition in HANDBOOK_LANGUAGES).
 """
 
 import os
@@ -12,25 +13,45 @@ HERE = Path(__file__).parent.resolve()
 # Local extensions live in _ext/handbook/, one concern each.
 sys.path.insert(0, str(HERE / "_ext"))
 
-from handbook.common.edition import repository_url  # noqa: E402  (needs _ext on sys.path)
+from handbook import LOCALES  # noqa: E402  (needs _ext on sys.path)
+from handbook.common.edition import repository_url  # noqa: E402
+from handbook.common.translations import gettext_for  # noqa: E402
+
+# -- Language ----------------------------------------------------------------
+
+# The edition this run builds: English (the source text in docs/) or a translation.
+language = os.environ.get("HANDBOOK_LANGUAGE", "en")
+# The editions one `make` builds, for the language switch and the downloads of every page.
+handbook_languages = os.environ.get("HANDBOOK_LANGUAGES", language).split()
+# `make HANDBOOK_DRAFT=1`: a translation whose catalogues are incomplete builds, marked as a
+# draft in every format; without it, such a build fails (_ext/handbook/common/catalogue.py).
+handbook_draft = os.environ.get("HANDBOOK_DRAFT", "0") not in ("", "0")
+# Translations: one catalogue per page (locales/<language>/LC_MESSAGES/<page>.po), made and
+# updated by `make update-po`, and the handbook's own words in handbook.po beside them.
+locale_dirs = [str(LOCALES)]
+gettext_compact = False
+# No "file:line" comments and no ids in the catalogues: they would change with every edit
+# above a sentence, and hide the real changes from translators.
+gettext_location = False
+gettext_uuid = False
+# A fuzzy message (its English changed) is not a translation: it fails the check, or shows
+# the English text, marked as English, in a draft.
+gettext_allow_fuzzy_translations = False
+# The strings of this file that readers see, in the edition's language (handbook.po).
+_ = gettext_for(language)
 
 # -- Project -----------------------------------------------------------------
 
 # The title readers see on the cover, in the browser tab and in e-reader libraries.
-project = "Immigration Enforcement and Combating Transnational Crime"
+project = _("Immigration Enforcement and Combating Transnational Crime")
 # A subtitle that says what this is, and that it is not an agency publication.
-handbook_subtitle = (
+handbook_subtitle = _(
     "An independent plain-language handbook on the two mission areas of "
     "U.S. Immigration and Customs Enforcement"
 )
-author = "The handbook contributors"
+author = _("The handbook contributors")
 # version, release and copyright come from the edition (date and commit of the
 # last change in git), set by _ext/handbook/common/edition.py, so two builds of one commit agree.
-# The language is a build parameter: `make LANGUAGE=es` builds the Spanish edition.
-language = os.environ.get("HANDBOOK_LANGUAGE", "en")
-# Our own user-facing strings (templates, builders) are translated from here.
-locale_dirs = ["locales/"]
-gettext_compact = False
 # The stem of every output file; the edition's language is appended to it.
 handbook_basename = "ice-mission-areas"
 root_doc = "index"
@@ -42,15 +63,20 @@ nitpicky = True
 extensions = [
     "myst_parser",
     # Local extensions (see _ext/handbook/), grouped by what they serve.
+    "handbook.common.translations",
+    "handbook.common.catalogue",
+    "handbook.common.diagrams",
     "handbook.common.edition",
     "handbook.common.abbreviations",
     "handbook.common.fonts",
     "handbook.common.page_map",
     "handbook.web.downloads",
+    "handbook.web.language_switch",
     "handbook.web.search_from_disk",
     "handbook.web.page_dates",
     "handbook.pdf.builder",
     "handbook.epub.builder",
+    "handbook.braille.builder",
     "handbook.rules.build_errors",
     "handbook.rules.content_checks",
 ]
@@ -83,7 +109,7 @@ html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {
     # The downloads (PDF, large print, EPUB) sit in every page's header.
-    "article_header_end": ["downloads.html", "article-header-buttons.html"],
+    "article_header_end": ["language-switch.html", "downloads.html", "article-header-buttons.html"],
     "use_download_button": False,
     "use_fullscreen_button": False,
     # The contents start with the home page, which stands for the site title.
@@ -91,6 +117,9 @@ html_theme_options = {
     "show_navbar_depth": 1,
     # Results appear on the search page; the search scripts load only there (see layout.html).
     "search_as_you_type": False,
+    # The theme's own words that it does not translate into every language.
+    "search_bar_text": _("Search..."),
+    "toc_title": _("Contents"),
     "repository_url": handbook_repository_url,
     "repository_branch": "main",
     "path_to_docs": "docs",
@@ -147,7 +176,7 @@ epub_accessibility_features = [
     "displayTransformability",  # reflowable, no fixed sizes or colours
 ]
 epub_accessibility_hazards = ["none"]  # no flashing, motion simulation or sound
-epub_accessibility_summary = (
+epub_accessibility_summary = _(
     "This publication conforms to EPUB Accessibility 1.1 and WCAG 2.2 Level AA. "
     "It is reflowable text with a table of contents, headings for every chapter "
     "and section, and a glossary. Its one diagram has a text alternative, and the "

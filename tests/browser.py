@@ -390,10 +390,10 @@ def vnu_problems(files: list[Path], root: Path) -> list[str]:
     return lines
 
 
-def site_pages(folder: Path) -> list[str]:
-    """Every HTML page of a built site, as paths relative to it (theme files excluded)."""
+def site_pages(folder: Path, skip=()) -> list[str]:
+    """Every HTML page of a built site, as paths relative to it (theme files and the folders in `skip` excluded)."""
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html")
-                  if not p.relative_to(folder).parts[0].startswith("_"))
+                  if not p.relative_to(folder).parts[0].startswith("_") and p.relative_to(folder).parts[0] not in skip)
 
 
 def _measure(folder: Path) -> None:

@@ -7,8 +7,14 @@ import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
-from handbook.web import downloads
+import pytest
+from sphinx import locale
+
+import publish
+from handbook import LOCALES
 from handbook.common import edition
+from handbook.common.translations import translations_for
+from handbook.web import downloads
 
 
 def test_edition_from_a_timestamp_is_utc():
@@ -44,8 +50,11 @@ def test_outside_git_without_epoch_is_still_reproducible(tmp_path, monkeypatch):
 def test_output_names_carry_the_language():
     config = SimpleNamespace(handbook_basename="ice-mission-areas", language="es")
     assert edition.output_stem(config) == "ice-mission-areas-es"
+    assert edition.output_stem(config, "en") == "ice-mission-areas-en"
     names = [d.filename for d in downloads.expected_downloads(config, Path("_build"))]
-    assert names == ["ice-mission-areas-es.pdf", "ice-mission-areas-es-large-print.pdf", "ice-mission-areas-es.epub"]
+    assert names == ["ice-mission-areas-es.pdf", "ice-mission-areas-es-large-print.pdf", "ice-mission-areas-es.epub",
+                     "ice-mission-areas-es.brf", "ice-mission-areas-es-braille.txt"]
+    assert {d.language for d in downloads.expected_downloads(config, Path("_build"), "en")} == {"en"}
 
 
 def test_human_size():
@@ -55,10 +64,35 @@ def test_human_size():
     assert downloads.human_size(1_450_000, "es") == "1,4\N{NO-BREAK SPACE}MB"
 
 
+@pytest.fixture
+def spanish_catalogue():
+    """The handbook catalogue in Spanish, as a Spanish build loads it; Sphinx's translators restored after."""
+    saved = dict(locale.translators)
+    translations_for("es")  # compiles handbook.mo, as conf.py does
+    locale.init([str(LOCALES)], "es", "handbook")
+    yield
+    locale.translators.clear()
+    locale.translators.update(saved)
+
+
+def test_file_sizes_are_written_the_spanish_way(spanish_catalogue):
+    # Decimal comma (Babel's Spanish digits) and the SI symbol kB (the catalogue's unit).
+    assert downloads.human_size(212_000, "es") == "212\N{NO-BREAK SPACE}kB"
+    assert downloads.human_size(1_450_000, "es") == "1,4\N{NO-BREAK SPACE}MB"
+    assert downloads.human_size(9_500, "es") == "9,5\N{NO-BREAK SPACE}kB"
+
+
+def test_other_editions_downloads_are_named_with_their_language(spanish_catalogue):
+    english_pdf = downloads.Download("PDF", "x-en.pdf", Path("x-en.pdf"), "pdf", "application/pdf", "en")
+    spanish_pdf = downloads.Download("PDF", "x-es.pdf", Path("x-es.pdf"), "pdf", "application/pdf", "es")
+    assert downloads.download_label(spanish_pdf, "es") == "PDF"
+    assert downloads.download_label(english_pdf, "es") == "PDF (en inglés)"
+
+
 def test_sha256sums_reads_like_sha256sum(tmp_path):
     (tmp_path / "b.pdf").write_bytes(b"b")
     (tmp_path / "a.epub").write_bytes(b"a")
-    text = downloads.sha256sums([tmp_path / "b.pdf", tmp_path / "a.epub"])
+    text = publish.sha256sums([tmp_path / "b.pdf", tmp_path / "a.epub"])
     assert text == (
         f"{hashlib.sha256(b'a').hexdigest()}  a.epub\n{hashlib.sha256(b'b').hexdigest()}  b.pdf\n"
     )

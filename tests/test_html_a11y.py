@@ -7,7 +7,8 @@ once by the Nu HTML Checker; from the keyboard (skip link, tab order, visible fo
 the controls); and under WCAG text spacing and 200% zoom. tests/a11y_fixtures/broken.html
 has one known defect per check and proves that each check can fail.
 
-A failure names the page, the view, the rule and the element.
+A failure names the page, the view, the rule and the element. Every edition is checked
+(``outputs`` is one edition); controls are found by their names in the edition's language.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from browser import (
     clipped_text_problems, horizontal_scroll_problems, launch, serve, site_pages,
     structure_problems, vnu_problems, walk_tab_order,
 )
+from conftest import translated, translator
+from handbook.common.editions import site_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "a11y_fixtures"
@@ -44,8 +47,14 @@ def report(page: str, view, problems: list[str]) -> str:
 
 @pytest.fixture(scope="session")
 def site(outputs):
-    with serve(outputs.html) as base:
-        yield base
+    """The edition's address: the whole site is served, as its pages link to the other editions and downloads."""
+    with serve(outputs.site) as base:
+        yield base + site_folder(outputs.language)
+
+
+def search_word(language: str) -> str:
+    """A word every edition's text has: the last of the first part's name ("enforcement")."""
+    return translated(language, "Immigration Enforcement", "index").split()[-1].lower()
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +104,7 @@ def page_problems(tab: Tab, url: str) -> list[str]:
 
 
 def test_every_page_is_checked(outputs):
-    assert site_pages(outputs.html) == PAGES
+    assert site_pages(outputs.html, skip=outputs.other_editions) == PAGES
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=str)
@@ -123,7 +132,7 @@ def test_titles_are_unique_and_name_the_page(html_pages, outputs):
 
 
 def test_nu_html_checker_finds_no_errors(outputs):
-    pages = [outputs.html / page for page in site_pages(outputs.html)]
+    pages = [outputs.html / page for page in site_pages(outputs.html, skip=outputs.other_editions)]
     problems = vnu_problems(pages, outputs.html)
     assert not problems, "\n".join(problems)
 
@@ -182,15 +191,16 @@ def press_tab_until(page, pattern: str, limit: int = 80) -> dict:
     raise AssertionError(f"no Tab stop matching {pattern!r} in {limit} presses")
 
 
-def test_search_works_from_the_keyboard(site, tab):
+def test_search_works_from_the_keyboard(outputs, site, tab):
+    _ = translator(outputs.language)
     t = tab(LIGHT)
     t.open(site + "front/about.html")
-    press_tab_until(t.page, r'"Search Ctrl')
+    press_tab_until(t.page, re.escape(f'"{_("Search")} Ctrl'))
     t.page.keyboard.press("Enter")
     focused = active_element(t.page)
     assert t.page.evaluate("document.querySelector('#pst-search-dialog').open"), "Enter did not open search"
     assert "input" in focused["name"], f"search opened but focus is on {focused['name']}"
-    t.page.keyboard.type("enforcement")
+    t.page.keyboard.type(search_word(outputs.language))
     with t.page.expect_navigation():
         t.page.keyboard.press("Enter")
     t.page.wait_for_selector("#search-results li a", timeout=10_000)
@@ -203,41 +213,44 @@ def test_search_works_from_the_keyboard(site, tab):
     assert not t.page.evaluate("document.querySelector('#pst-search-dialog').open"), "Escape did not close search"
 
 
-def test_colour_mode_switch_works_from_the_keyboard(site, tab):
+def test_colour_mode_switch_works_from_the_keyboard(outputs, site, tab):
+    _ = translator(outputs.language)
     t = tab(LIGHT)
     t.open(site + "front/about.html")
-    press_tab_until(t.page, r"Color mode")
+    press_tab_until(t.page, re.escape(_("Color mode")))
     t.page.keyboard.press("Enter")
-    assert "Color mode" in active_element(t.page)["name"], "focus left the colour-mode button"
+    assert _("Color mode") in active_element(t.page)["name"], "focus left the colour-mode button"
     t.page.keyboard.press("ArrowDown")  # Bootstrap's menu: arrows move through the choices
-    for _ in range(3):
-        if re.search(r"\bDark\b", active_element(t.page)["name"]):
+    dark = rf"\b{re.escape(_('Dark'))}\b"
+    for _step in range(3):
+        if re.search(dark, active_element(t.page)["name"]):
             break
         t.page.keyboard.press("ArrowDown")
-    assert re.search(r"\bDark\b", active_element(t.page)["name"]), "the arrow keys never reached Dark"
+    assert re.search(dark, active_element(t.page)["name"]), "the arrow keys never reached Dark"
     t.page.keyboard.press("Enter")
     assert t.page.evaluate("document.documentElement.dataset.theme") == "dark"
     t.page.evaluate("localStorage.setItem('mode', 'light')")
 
 
-def test_sidebar_toggles_work_from_the_keyboard(site, tab):
+def test_sidebar_toggles_work_from_the_keyboard(outputs, site, tab):
+    navigation = translator(outputs.language)("Site navigation")
     # Wide: the article header's toggle hides and shows the contents sidebar.
     t = tab(LIGHT)
     t.open(site + "front/about.html")
     sidebar_shown = "document.querySelector('#pst-primary-sidebar').checkVisibility({visibilityProperty: true})"
     assert t.page.evaluate(sidebar_shown)
-    press_tab_until(t.page, r"Site navigation")
+    press_tab_until(t.page, re.escape(navigation))
     t.page.keyboard.press("Enter")
     t.page.wait_for_timeout(500)
     assert not t.page.evaluate(sidebar_shown), "Enter on the sidebar toggle did not hide the sidebar"
-    assert "Site navigation" in active_element(t.page)["name"], "focus left the sidebar toggle"
+    assert navigation in active_element(t.page)["name"], "focus left the sidebar toggle"
     t.page.keyboard.press("Enter")
     t.page.wait_for_timeout(500)
     assert t.page.evaluate(sidebar_shown), "Enter again did not bring the sidebar back"
     # Narrow: the header's toggle opens the navigation drawer; Escape closes it.
     n = tab(NARROW)
     n.open(site + "front/about.html")
-    press_tab_until(n.page, r"Site navigation")
+    press_tab_until(n.page, re.escape(navigation))
     n.page.keyboard.press("Enter")
     assert n.page.evaluate("document.querySelector('#pst-primary-sidebar-modal').open"), "the drawer did not open"
     assert n.page.evaluate("!!document.activeElement.closest('#pst-primary-sidebar-modal')"), \
@@ -246,21 +259,24 @@ def test_sidebar_toggles_work_from_the_keyboard(site, tab):
     assert not n.page.evaluate("document.querySelector('#pst-primary-sidebar-modal').open")
 
 
-def test_downloads_work_from_the_keyboard(site, tab):
+def test_downloads_work_from_the_keyboard(outputs, site, tab):
+    _ = translator(outputs.language)
     t = tab(LIGHT)
     t.open(site + "front/about.html")
-    for label, suffix in [("PDF,", ".pdf"), ("Large-print PDF", "-large-print.pdf"), ("EPUB", ".epub")]:
-        press_tab_until(t.page, '"Download"')
+    # The edition's own files come first in the list.
+    for label, suffix in [(_("PDF") + ",", ".pdf"), (_("Large-print PDF") + ",", "-large-print.pdf"),
+                          (_("EPUB") + ",", ".epub")]:
+        press_tab_until(t.page, re.escape(f'"{_("Download")}"'))
         t.page.keyboard.press("Enter")  # opens the list of formats
-        for _ in range(4):
+        for _step in range(4):
             t.page.keyboard.press("Tab")
-            if re.search(f'"{label}', active_element(t.page)["name"]):
+            if re.search(re.escape(f'"{label}'), active_element(t.page)["name"]):
                 break
         else:
             raise AssertionError(f"the {label} link is not reachable from the Download button")
         with t.page.expect_download() as download:
             t.page.keyboard.press("Enter")
-        assert download.value.suggested_filename.endswith(suffix), download.value.suggested_filename
+        assert download.value.suggested_filename == f"{outputs.stem}{suffix}", download.value.suggested_filename
 
 
 # -- Text spacing and zoom ----------------------------------------------------------------
@@ -288,7 +304,7 @@ def test_200_percent_zoom_loses_no_content(site, tab, page):
 
 def test_search_shows_excerpts_when_opened_from_disk(outputs, tab):
     t = tab(LIGHT)
-    t.page.goto((outputs.html / "search.html").as_uri() + "?q=enforcement")
+    t.page.goto((outputs.html / "search.html").as_uri() + "?q=" + search_word(outputs.language))
     t.page.wait_for_selector("#search-results li a", timeout=10_000)
     t.page.wait_for_selector("#search-results li p.context", timeout=10_000)
 

@@ -14,7 +14,14 @@ import pikepdf
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import LANGUAGES, ROOT, outputs_of, run_make, translated, translator
+
 PARTS = ["Immigration Enforcement", "Combating Transnational Crime"]
+
+
+def parts(language: str) -> list[str]:
+    """The two parts' captions, as the edition shows them (they are the home page's)."""
+    return [translated(language, part, "index") for part in PARTS]
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -52,14 +59,14 @@ def test_every_format_is_built(outputs):
 
 def test_html_navigation_shows_both_parts_in_order(outputs):
     captions = [c.get_text(strip=True) for c in soup(outputs.html / "index.html").select("nav.bd-docs-nav p.caption")]
-    positions = [captions.index(part) for part in PARTS]
+    positions = [captions.index(part) for part in parts(outputs.language)]
     assert positions == sorted(positions), captions
 
 
 @pytest.mark.parametrize("edition", ["pdf", "large_print_pdf"])
 def test_pdf_outline_has_both_parts(outputs, edition):
     titles = outline_titles(getattr(outputs, edition))
-    for part in PARTS:
+    for part in parts(outputs.language):
         assert any(part in title for title in titles), (part, titles)
 
 
@@ -75,25 +82,27 @@ def test_epub_navigation_lists_both_parts(outputs):
     with zipfile.ZipFile(outputs.epub) as epub:
         nav_name = next(name for name in epub.namelist() if name.endswith("nav.xhtml"))
         nav = BeautifulSoup(epub.read(nav_name), "html.parser").get_text(" ", strip=True)
-    for part in PARTS:
+    for part in parts(outputs.language):
         assert part in nav, (part, nav[:500])
 
 
 def test_every_page_offers_every_download_with_format_and_size(outputs, html_pages):
+    _ = translator(outputs.language)
+    units = (_("KB"), _("MB"))
     assert html_pages
     for page in html_pages:
         links = soup(page).select("nav.handbook-downloads a")
         texts = [link.get_text(" ", strip=True) for link in links]
-        assert len(links) == 3, (page, texts)
+        assert len(links) == len(outputs.downloads) * len(LANGUAGES), (page, texts)
         for link, text in zip(links, texts):
-            assert any(unit in text for unit in ("KB", "MB")), (page, text)
+            assert any(unit in text for unit in units), (page, text)
             target = (page.parent / unquote(urlsplit(link["href"]).path)).resolve()
             assert target.is_file(), (page, link["href"])
 
 
 def test_downloads_are_the_built_files(outputs):
-    downloads = outputs.html / "downloads"
-    for built in (outputs.pdf, outputs.large_print_pdf, outputs.epub):
+    downloads = outputs.site / "downloads"
+    for built in outputs.downloads:
         assert (downloads / built.name).read_bytes() == built.read_bytes(), built.name
 
 
@@ -102,9 +111,7 @@ def test_pages_offer_edit_and_issue_links_and_their_own_date(tmp_path):
     import os
     import sys
 
-    from conftest import ROOT
-
-    env = {**os.environ, "HANDBOOK_REPOSITORY_URL": "https://github.com/example/handbook"}
+    env = {**os.environ, "HANDBOOK_REPOSITORY_URL": "https://github.com/example/handbook", "HANDBOOK_LANGUAGE": "en"}
     done = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-n", "-c", str(ROOT),
          "-D", "handbook_downloads_required=0", "-d", str(tmp_path / "doctrees"), str(ROOT / "docs"),
@@ -130,31 +137,31 @@ def test_pdfs_are_us_letter_by_default(outputs):
     assert page_size(outputs.large_print_pdf) == (612, 792)
 
 
-def test_a4_is_a_make_option(tmp_path):
-    from conftest import STEM, run_make
-
-    done = run_make(tmp_path, "pdf", "PAPER=a4")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a4_is_a_make_option(tmp_path, language):
+    done = run_make(tmp_path, "pdf", "PAPER=a4", languages=[language])
     assert done.returncode == 0, done.stdout + done.stderr
-    assert page_size(tmp_path / "pdf" / f"{STEM}.pdf") == (595, 842)
-    assert page_size(tmp_path / "pdf" / f"{STEM}-large-print.pdf") == (595, 842)
+    edition = outputs_of(tmp_path, language)
+    assert page_size(edition.pdf) == (595, 842)
+    assert page_size(edition.large_print_pdf) == (595, 842)
 
 
 def test_a_new_download_size_reaches_every_page(outputs, tmp_path):
     """An incremental build rewrites every header when a download's size changes."""
+    import os
     import shutil
     import sys
 
-    from conftest import ROOT
-
-    for folder in ("pdf", "epub"):
+    for folder in ("pdf", "epub", "braille"):
         shutil.copytree(outputs.build_dir / folder, tmp_path / folder)
+    env = {**os.environ, "HANDBOOK_LANGUAGE": outputs.language, "HANDBOOK_LANGUAGES": " ".join(LANGUAGES)}
 
     def build_html() -> None:
         done = subprocess.run(
             [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-n", "-c", str(ROOT),
              "-D", f"handbook_downloads_from={tmp_path}", "-d", str(tmp_path / "doctrees"),
              str(ROOT / "docs"), str(tmp_path / "html")],
-            capture_output=True, text=True,
+            capture_output=True, text=True, env=env,
         )
         assert done.returncode == 0, done.stderr
 
@@ -163,7 +170,7 @@ def test_a_new_download_size_reaches_every_page(outputs, tmp_path):
 
     build_html()
     before = pdf_link_text("back/glossary.html")
-    pdf = next((tmp_path / "pdf").glob("*[!t].pdf"))
+    pdf = tmp_path / "pdf" / outputs.pdf.name  # the edition's own PDF, first in its menu
     pdf.write_bytes(pdf.read_bytes() + b"\0" * 300_000)  # the PDF grew; no page source changed
     build_html()
     after = pdf_link_text("back/glossary.html")

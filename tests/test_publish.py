@@ -100,3 +100,33 @@ def test_main_reports_a_full_disk_in_one_line(tmp_path, monkeypatch, capsys):
     message = capsys.readouterr().err
     assert message.count("\n") == 1 and "No space left on device" in message and "unchanged" in message
     assert (dest / "book.pdf").read_bytes() == b"old"
+
+
+def test_publish_site_puts_each_edition_in_its_folder_and_lists_every_download(tmp_path):
+    english = make_tree(tmp_path / "stage-en", {"index.html": "en", "front/about.html": "en"})
+    spanish = make_tree(tmp_path / "stage-es", {"index.html": "es", "front/about.html": "es"})
+    files = make_tree(tmp_path / "files", {"book-en.pdf": "en pdf", "book-es.pdf": "es pdf"})
+    dest = make_tree(tmp_path / "html", {"stale.html": "old"})
+    publish.publish_site(dest, {"en": english, "es": spanish}, [files / "book-en.pdf", files / "book-es.pdf"])
+    assert (dest / "front" / "about.html").read_text() == "en"
+    assert (dest / "es" / "front" / "about.html").read_text() == "es"
+    assert not (dest / "stale.html").exists()
+    assert sorted(p.name for p in (dest / "downloads").iterdir()) == ["SHA256SUMS", "book-en.pdf", "book-es.pdf"]
+    assert (dest / "downloads" / "SHA256SUMS").read_text() == publish.sha256sums(
+        [files / "book-en.pdf", files / "book-es.pdf"])
+
+
+def test_publish_site_refuses_an_edition_that_hides_another(tmp_path, capsys):
+    english = make_tree(tmp_path / "stage-en", {"index.html": "en", "es/index.html": "a page named es"})
+    spanish = make_tree(tmp_path / "stage-es", {"index.html": "es"})
+    dest = make_tree(tmp_path / "html", {"index.html": "old"})
+    assert publish.main(["--site", str(dest), "--edition", f"en={english}", "--edition", f"es={spanish}"]) == 1
+    assert "has a folder es/" in capsys.readouterr().err
+    assert (dest / "index.html").read_text() == "old"
+
+
+def test_publish_site_refuses_a_missing_edition(tmp_path, capsys):
+    dest = make_tree(tmp_path / "html", {"index.html": "old"})
+    assert publish.main(["--site", str(dest), "--edition", f"es={tmp_path / 'missing'}"]) == 1
+    assert "missing build output" in capsys.readouterr().err
+    assert (dest / "index.html").read_text() == "old"

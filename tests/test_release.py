@@ -19,24 +19,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import ROOT, STEM
+from conftest import LANGUAGES, ROOT, copy_sources, outputs_of
 
-PUBLISHED = ["html", "pdf", "epub"]
-
-
-def copy_sources(dest: Path) -> Path:
-    """The working tree as git sees it (tracked and new files), with its history."""
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.split("\0")
-    for name in filter(None, files):
-        source = ROOT / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    shutil.copytree(ROOT / ".git", dest / ".git", symlinks=True)
-    return dest
+PUBLISHED = ["html", "pdf", "epub", "braille"]
 
 
 def make(tree: Path, *targets: str, **popen) -> subprocess.CompletedProcess | subprocess.Popen:
@@ -57,7 +42,7 @@ def snapshot(build_dir: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def second_tree(tmp_path_factory, outputs) -> Path:
+def second_tree(tmp_path_factory, build) -> Path:
     """A copy of the sources elsewhere, built a little later than the session's build."""
     tree = copy_sources(tmp_path_factory.mktemp("second-copy"))
     time.sleep(1.1)  # a clock-dependent date or timestamp would now differ
@@ -66,8 +51,8 @@ def second_tree(tmp_path_factory, outputs) -> Path:
     return tree
 
 
-def test_two_builds_are_byte_identical(outputs, second_tree):
-    first, second = snapshot(outputs.build_dir), snapshot(second_tree / "_build")
+def test_two_builds_are_byte_identical(build, second_tree):
+    first, second = snapshot(build), snapshot(second_tree / "_build")
     assert first.keys() == second.keys()
     differing = sorted(name for name in first if first[name] != second[name])
     assert not differing, f"these outputs differ between two builds of the same sources: {differing}"
@@ -97,8 +82,8 @@ def readable_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def test_no_build_path_in_any_output(outputs, second_tree):
-    for build_dir, source_dir in ((outputs.build_dir, ROOT), (second_tree / "_build", second_tree)):
+def test_no_build_path_in_any_output(build, second_tree):
+    for build_dir, source_dir in ((build, ROOT), (second_tree / "_build", second_tree)):
         needles = {str(build_dir).encode(), str(source_dir).encode()}
         for folder in PUBLISHED:
             for path in (build_dir / folder).rglob("*"):
@@ -108,14 +93,17 @@ def test_no_build_path_in_any_output(outputs, second_tree):
                     assert not found, f"{path} contains the build path {found}"
 
 
-def test_checksums_match_the_downloads(outputs):
-    downloads = outputs.html / "downloads"
+def test_checksums_match_the_downloads(build):
+    """One SHA256SUMS lists every edition's downloads, and only them."""
+    downloads = build / "html" / "downloads"
     listed = {}
     for line in (downloads / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split("  ", 1)
         listed[name] = digest
     offered = {p.name for p in downloads.iterdir() if p.name != "SHA256SUMS"}
-    assert set(listed) == offered == {f"{STEM}.pdf", f"{STEM}-large-print.pdf", f"{STEM}.epub"}
+    editions = [outputs_of(build, language) for language in LANGUAGES]
+    expected = {path.name for edition in editions for path in edition.downloads}
+    assert set(listed) == offered == expected
     for name, digest in listed.items():
         assert hashlib.sha256((downloads / name).read_bytes()).hexdigest() == digest, name
 
@@ -141,12 +129,12 @@ def test_killed_pdf_build_leaves_the_previous_pdf(second_tree):
     (second_tree / "docs" / "index.md").write_text(
         (second_tree / "docs" / "index.md").read_text() + "\nA new closing sentence.\n"
     )
-    stage = build / ".stage" / "pdf"
+    stage = build / ".stage"
     process = make(second_tree, "pdf", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
-        # Wait until WeasyPrint is writing a PDF, then kill the whole build.
-        while not list(stage.glob("*.pdf.part")) and process.poll() is None:
+        # Wait until WeasyPrint is writing a PDF (of any edition), then kill the whole build.
+        while not list(stage.glob("*/pdf/*.pdf.part")) and process.poll() is None:
             assert time.monotonic() < deadline, "the PDF build never started writing"
             time.sleep(0.05)
         assert process.poll() is None, "the build ended before it could be interrupted"
@@ -189,3 +177,18 @@ def test_missing_pango_is_one_line_naming_the_packages(tmp_path):
     lines = [line for line in done.stderr.splitlines() if "libpango" in line]
     assert lines and "apt-get install libpango-1.0-0" in lines[0], done.stderr
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+@pytest.mark.parametrize(("builder", "setting"), [
+    ("pdf", "pdf_paper_size=b5"),  # no such paper: the render fails
+    ("epub", "handbook_page_map=/nonexistent/pages.json"),  # no page map: the page list fails
+])
+def test_a_builder_failure_fails_the_build_even_without_warnings_as_errors(tmp_path, builder, setting):
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "sphinx-build"), "-b", builder, "-q", "-c", str(ROOT),
+         "-D", setting, "-d", str(tmp_path / "doctrees"), str(ROOT / "docs"), str(tmp_path / "out")],
+        capture_output=True, text=True,
+    )
+    assert done.returncode != 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr

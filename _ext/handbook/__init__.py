@@ -5,6 +5,7 @@
 - ``web``: the HTML site (downloads menu, search, page dates).
 - ``pdf``: the print builder, its document tree and the PDF/UA tag repair.
 - ``epub``: the EPUB 3 builder and its package templates.
+- ``braille``: the braille-ready edition (liblouis translation, line and page stages, builder).
 
 ARCHITECTURE.md at the top of the repository shows how a build flows through them.
 """

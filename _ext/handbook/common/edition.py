@@ -50,13 +50,13 @@ def edition_info(root: Path) -> Edition:
     return edition_from(int(epoch), commit)
 
 
-def output_stem(config) -> str:
+def output_stem(config, language: str | None = None) -> str:
     """The stem of every output file: the handbook's name and the edition's language.
 
-    The Spanish and braille-ready editions will sit beside the English one
-    without clashing: ice-mission-areas-en.pdf, ice-mission-areas-es.pdf, ...
+    The editions sit side by side without clashing: ice-mission-areas-en.pdf,
+    ice-mission-areas-es.pdf, ... (``language`` names another edition than the one built).
     """
-    return f"{config.handbook_basename}-{config.language}"
+    return f"{config.handbook_basename}-{language or config.language}"
 
 
 def _set_edition(app, config) -> None:
@@ -77,9 +77,11 @@ def _add_template_context(app, pagename, templatename, context, doctree) -> None
     ).isoformat()
     context["handbook_subtitle"] = app.config.handbook_subtitle
     context["author"] = app.config.author
+    context["handbook_draft"] = app.config.handbook_draft
 
 
 def setup(app):
+    app.setup_extension("handbook.common.translations")
     app.add_config_value("handbook_basename", "handbook", "env", types=frozenset({str}))
     app.add_config_value("handbook_subtitle", "", "env", types=frozenset({str}))
     app.add_config_value("handbook_edition", None, "env")

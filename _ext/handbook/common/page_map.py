@@ -67,6 +67,21 @@ def read_page_map(path: Path) -> tuple[str, dict[str, str]]:
     return data["source"], {entry["id"]: entry["page"] for entry in data["pages"]}
 
 
+def page_list(block_pages: dict[str, str], docnames: Iterable[str], suffix: str) -> list[tuple[str, str]]:
+    """(page number, page-break href) for every marked page, in page order.
+
+    Worked out from the block ids (``pb-<docname>-<n>``) rather than collected while
+    pages are written: under ``-j`` the pages are written in other processes.
+    """
+    targets = set()
+    for docname in docnames:
+        prefix = block_id(docname, 0)[:-1]
+        for block, page in block_pages.items():
+            if block.startswith(prefix) and block[len(prefix):].isdigit():
+                targets.add((int(page), f"{docname}{suffix}#page-{page}"))
+    return [(str(number), href) for number, href in sorted(targets)]
+
+
 def _on_doctree_read(app, doctree) -> None:
     mark_blocks(doctree, app.env.docname)
 

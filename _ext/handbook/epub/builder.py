@@ -35,18 +35,16 @@ from sphinx import addnodes
 from sphinx.builders.epub3 import PAGE_PROGRESSION_DIRECTIONS, Epub3Builder, NavPoint
 from sphinx.errors import ConfigError
 from sphinx.locale import get_translation
-from sphinx.util import logging
 from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.osutil import copyfile
 from sphinx.writers.html5 import HTML5Translator
 
-from handbook import LOCALES, THEMES
+from handbook import THEMES
+from handbook.common.failure import fail_build
 from handbook.common.fonts import font_directory
-from handbook.common.page_map import read_page_map
+from handbook.common.page_map import page_list, read_page_map
 
-MESSAGE_CATALOG = "handbook"
-_ = get_translation(MESSAGE_CATALOG)
-logger = logging.getLogger(__name__)
+_ = get_translation("handbook")
 HERE = Path(__file__).resolve().parent
 THEME_DIR = THEMES / "epub"
 PACKAGE_TEMPLATES = HERE / "package"
@@ -172,9 +170,6 @@ def missing_accessibility_values(config) -> list[str]:
 # -- Sphinx --------------------------------------------------------------------
 
 
-def problem(message: str, subtype: str) -> None:
-    """A one-line build problem; the build (-W) fails on it, without a traceback."""
-    logger.warning(message, type="epub", subtype=subtype)
 
 
 def page_break(page: str) -> str:
@@ -200,7 +195,6 @@ class EpubTranslator(HTML5Translator):
         for block in node["ids"]:
             page = self.builder.block_pages.get(block)
             if page:
-                self.builder.page_targets.append((int(page), f"{self.builder.current_docname}{self.builder.out_suffix}#page-{page}"))
                 return page
         return None
 
@@ -230,13 +224,21 @@ class AccessibleEpubBuilder(Epub3Builder):
         self.id_owners: dict[str, str] = {}  # manifest id -> file
         # The print PDF's pages: which block starts which page, and where the markers went.
         self.page_source, self.block_pages = "", {}
-        self.page_targets: list[tuple[int, str]] = []
         if self.config.handbook_page_map:
             page_map = Path(self.config.handbook_page_map)
             if page_map.is_file():
                 self.page_source, self.block_pages = read_page_map(page_map)
             else:
-                problem(f"the PDF's page map {page_map} is missing: build the PDF first (`make pdf`)", "page_map")
+                self.problem(f"the PDF's page map {page_map} is missing: build the PDF first (`make pdf`)", "page_map")
+
+    def problem(self, message: str, subtype: str) -> None:
+        """A one-line build problem: the build fails on it (also without -W), without a traceback."""
+        fail_build(self.app, message, type="epub", subtype=subtype)
+
+    @property
+    def page_list(self) -> list[tuple[str, str]]:
+        """The marked print pages and where each marker is, for the nav and the metadata."""
+        return page_list(self.block_pages, sorted(self.env.found_docs), self.out_suffix)
 
     def init_css_files(self) -> None:
         super().init_css_files()
@@ -255,7 +257,7 @@ class AccessibleEpubBuilder(Epub3Builder):
     def make_id(self, name: str) -> str:
         new_id = manifest_id(name)
         if self.id_owners.setdefault(new_id, name) != name:
-            problem(f"{name} and {self.id_owners[new_id]} get the same EPUB id; rename one", "id")
+            self.problem(f"{name} and {self.id_owners[new_id]} get the same EPUB id; rename one", "id")
         return new_id
 
     def handle_page(self, pagename, addctx, templatename="page.html", **kwargs) -> None:
@@ -266,7 +268,7 @@ class AccessibleEpubBuilder(Epub3Builder):
     def handle_finish(self) -> None:
         clashes = [page for page in (COVER_PAGE, COLOPHON_PAGE) if page in self.env.found_docs]
         for page in clashes:
-            problem(f"docs/{page} has the name of the EPUB's generated {page} page; rename it", "page_name")
+            self.problem(f"docs/{page} has the name of the EPUB's generated {page} page; rename it", "page_name")
         if clashes:
             return
         self.write_cover()
@@ -276,6 +278,8 @@ class AccessibleEpubBuilder(Epub3Builder):
     def write_cover(self) -> None:
         config = self.config
         edition_line = _("Edition of %(date)s") % {"date": config.handbook_edition.date}
+        if config.handbook_draft:
+            edition_line = f"{edition_line}. {_('Draft')}"
         image = self.outdir / self.imagedir / COVER_IMAGE
         image.parent.mkdir(parents=True, exist_ok=True)
         image.write_bytes(
@@ -284,8 +288,9 @@ class AccessibleEpubBuilder(Epub3Builder):
         context = {
             "title": _("Cover"),
             "cover_image": f"{self.imagedir}/{COVER_IMAGE}",
-            # The alt text says all the cover says.
-            "cover_alt": f"{config.epub_title}. {config.handbook_subtitle}. {edition_line}",
+            # The alt text says all the cover says (one full stop after each part, even "EE. UU.").
+            "cover_alt": ". ".join(part.rstrip(".") for part in (
+                config.epub_title, config.handbook_subtitle, edition_line)),
         }
         self.handle_page(COVER_PAGE, context, "epub-cover.html")
 
@@ -303,7 +308,7 @@ class AccessibleEpubBuilder(Epub3Builder):
                 continue
             media_type = self.media_types.get(path.suffix)
             if media_type is None:
-                problem(f"{href} has no EPUB media type; it is left out of the book", "media_type")
+                self.problem(f"{href} has no EPUB media type; it is left out of the book", "media_type")
                 continue
             properties = "cover-image" if href == cover_href else ""
             manifest.append(ManifestItem(href, self.make_id(href), media_type, properties))
@@ -316,7 +321,7 @@ class AccessibleEpubBuilder(Epub3Builder):
                 pages.append(page)
         unread = [href for href in self.files if href.endswith(self.out_suffix) and href not in pages]
         if unread:
-            problem(f"pages outside the reading order (add them to a toctree): {', '.join(unread)}", "spine")
+            self.problem(f"pages outside the reading order (add them to a toctree): {', '.join(unread)}", "spine")
 
         metadata = {
             "lang": config.epub_language,
@@ -335,9 +340,9 @@ class AccessibleEpubBuilder(Epub3Builder):
             # With page markers, the book also offers page navigation and names its page source.
             "accessibility_features": [
                 *config.epub_accessibility_features,
-                *(["pageBreakMarkers", "pageNavigation"] if self.page_targets else []),
+                *(["pageBreakMarkers", "pageNavigation"] if self.page_list else []),
             ],
-            "page_break_source": self.page_source if self.page_targets else "",
+            "page_break_source": self.page_source if self.page_list else "",
             "accessibility_hazards": config.epub_accessibility_hazards,
             "accessibility_summary": config.epub_accessibility_summary,
             "conforms_to": config.epub_conforms_to,
@@ -376,7 +381,7 @@ class AccessibleEpubBuilder(Epub3Builder):
         context = {
             "lang": self.config.epub_language,
             "page_list_title": _("Pages of the print edition"),
-            "page_list": [(str(number), href) for number, href in sorted(set(self.page_targets))],
+            "page_list": self.page_list,
             "toc_title": _("Contents"),
             "landmarks_title": _("Landmarks"),
             "stylesheet": "_static/reading.css",
@@ -397,6 +402,12 @@ class AccessibleEpubBuilder(Epub3Builder):
         write_reproducible_zip(self.outdir, names, target, self.config.handbook_edition.timestamp)
 
 
+def _mark_a_draft_in_the_title(app, config) -> None:
+    """A draft's title says so, in every reading system's library (see common/catalogue.py)."""
+    if config.handbook_draft:
+        config.epub_title = _("%(title)s (draft)") % {"title": config.epub_title}
+
+
 def _check_accessibility_config(app) -> None:
     if app.builder.name != AccessibleEpubBuilder.name:
         return
@@ -407,9 +418,9 @@ def _check_accessibility_config(app) -> None:
 
 def setup(app):
     app.setup_extension("sphinx.builders.epub3")
+    app.setup_extension("handbook.common.translations")
     app.add_builder(AccessibleEpubBuilder, override=True)
     app.add_html_theme("handbook_epub", str(THEME_DIR))
-    app.add_message_catalog(MESSAGE_CATALOG, str(LOCALES))
     # EPUB Accessibility 1.1 metadata (https://www.w3.org/TR/epub-a11y-11/).
     app.add_config_value("epub_access_modes", [], "epub", types=frozenset({list, tuple}))
     app.add_config_value("epub_access_modes_sufficient", [], "epub", types=frozenset({list, tuple}))
@@ -419,4 +430,6 @@ def setup(app):
     app.add_config_value("epub_conforms_to", "", "epub", types=frozenset({str}))
     app.add_config_value("epub_certified_by", "", "epub", types=frozenset({str}))
     app.connect("builder-inited", _check_accessibility_config)
+    # After translations.py settles whether this edition is a draft.
+    app.connect("config-inited", _mark_a_draft_in_the_title, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

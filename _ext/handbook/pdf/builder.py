@@ -11,10 +11,13 @@ stops before the last section (WeasyPrint issues 2798 and 2595).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import logging
 import multiprocessing
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,16 +29,16 @@ from sphinx.locale import get_translation
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import inline_all_toctrees
 
-from handbook import LOCALES, THEMES
+from handbook import THEMES
 from handbook.common import page_map
 from handbook.common.edition import output_stem
+from handbook.common.failure import fail_build
 from handbook.pdf import box_sources, page_labels
 from handbook.pdf import doctree as print_doctree
 from handbook.pdf import tagging as pdf_tagging
 from handbook.pdf.page_labels import to_roman
 
-MESSAGE_CATALOG = "handbook"
-_ = get_translation(MESSAGE_CATALOG)
+_ = get_translation("handbook")
 logger = sphinx_logging.getLogger(__name__)
 THEME_DIR = THEMES / "print"
 
@@ -99,8 +102,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
         renamed = print_doctree.make_ids_unique(tree, root)
         unresolved = print_doctree.rewrite_links(tree, renamed, root)
         if unresolved:
-            logger.error(_("links with no target in the print document: %s"), ", ".join(unresolved),
-                         type="handbook", subtype="pdf")
+            fail_build(self.app, _("links with no target in the print document: %s") % ", ".join(unresolved),
+                       type="handbook", subtype="pdf")
         print_doctree.inline_footnotes(tree)
         self._link_titles = print_doctree.heading_titles(tree)
         last = print_doctree.last_section(tree)
@@ -129,6 +132,11 @@ class PDFBuilder(SingleFileHTMLBuilder):
         html_file = Path(self.outdir, self.config.root_doc + self.out_suffix)
         stem = output_stem(self.config)
         targets = [Path(self.outdir, f"{stem}{edition.suffix}.pdf") for edition in EDITIONS]
+        problem = weasyprint_problem()
+        if problem:
+            # One clear line naming the package, before any rendering (not once per edition).
+            fail_build(self.app, problem, type="handbook", subtype="pdf")
+            return
         for target in targets:
             logger.info(_("rendering %s"), target.name)
         # The editions are independent layouts of one document, and WeasyPrint uses
@@ -141,9 +149,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
             errors = list(pool.map(_render_in_child, [str(html_file)] * len(EDITIONS), range(len(EDITIONS)),
                                    map(str, targets)))
         _BUILDER_IN_CHILD = None
-        for error in filter(None, errors):
+        for error in dict.fromkeys(filter(None, errors)):  # both editions may fail alike
             # One clear line, no traceback; the failed build exits non-zero.
-            logger.error(error, type="handbook", subtype="pdf")
+            fail_build(self.app, error, type="handbook", subtype="pdf")
 
     def _stylesheets(self, edition: PrintEdition, font_config) -> list:
         from weasyprint import CSS
@@ -162,14 +170,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def render(self, html_file: Path, edition: PrintEdition, target: Path) -> None:
         """Render one edition to ``target``; leave any earlier file intact on failure."""
-        try:
-            from weasyprint import CSS, HTML, URLFetcher
-            from weasyprint.text.fonts import FontConfiguration
-        except OSError as error:  # Pango or another system library is missing
-            raise PDFBuildError(
-                _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
-                % error
-            ) from None
+        from weasyprint import CSS, HTML, URLFetcher  # loadable: finish() checked weasyprint_problem()
+        from weasyprint.text.fonts import FontConfiguration
+
         weasy_logger = logging.getLogger("weasyprint")
         collector = _CollectWeasyPrintProblems()
         weasy_logger.addHandler(collector)
@@ -263,6 +266,25 @@ class PDFBuilder(SingleFileHTMLBuilder):
             )
 
 
+def weasyprint_problem() -> str | None:
+    """Why WeasyPrint cannot make the PDF on this system, in one line naming the package; or None."""
+    try:
+        # At import WeasyPrint prints an installation banner before it raises (Pango missing)
+        # and warns when HarfBuzz-Subset is missing: the lines below say it instead, with
+        # the package to install.
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from weasyprint.text import ffi
+    except OSError as error:  # Pango or another system library is missing
+        return _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0") % error
+    # Without HarfBuzz-Subset (or with a HarfBuzz older than 4.1.0) WeasyPrint subsets fonts
+    # with fontTools and warns on every font, a warning that names no package.
+    if ffi.harfbuzz_subset is None or not ffi.harfbuzz.hb_version_atleast(4, 1, 0):
+        return _("WeasyPrint cannot embed fonts without the HarfBuzz-Subset library (HarfBuzz 4.1.0 or later). "
+                 "Install it: apt-get install libharfbuzz-subset0")
+    return None
+
+
 _BUILDER_IN_CHILD: PDFBuilder | None = None
 
 
@@ -277,8 +299,8 @@ def _render_in_child(html_file: str, edition_index: int, target: str) -> str | N
 
 def setup(app):
     app.setup_extension("handbook.common.edition")
+    app.setup_extension("handbook.common.translations")
     app.add_config_value("pdf_paper_size", "letter", "env", types=frozenset({str}))
     app.add_html_theme("handbook_print", str(THEME_DIR))
     app.add_builder(PDFBuilder)
-    app.add_message_catalog(MESSAGE_CATALOG, str(LOCALES))
     return {"parallel_read_safe": True, "parallel_write_safe": True}

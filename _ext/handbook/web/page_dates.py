@@ -3,7 +3,8 @@
 pydata-sphinx-theme shows ``last_updated`` in the footer, but Sphinx fills it
 with the build's date for every page; readers want to know when the page they
 read last changed. The dates come from git, so they are the same on every
-build of one commit (reproducible), and are written in the edition's language.
+build of one commit (reproducible), and are written in the edition's language. A translated
+page changed last when its text or its catalogue did, whichever is later.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import subprocess
 from pathlib import Path
 
 from babel.dates import format_date
+
+from handbook import LOCALES
+from handbook.common.editions import SOURCE_LANGUAGE
+from handbook.common.translations import catalogue_path
 
 
 def last_changes(log: str) -> dict[str, int]:
@@ -50,13 +55,22 @@ def _on_builder_inited(app) -> None:
             app.builder.handbook_page_dates[str(Path(top, name))] = timestamp
 
 
+def page_sources(app, pagename: str) -> list[Path]:
+    """What a page's text comes from: its Markdown and, in a translation, its catalogue too."""
+    sources = [Path(app.env.doc2path(pagename)).resolve()]
+    if app.config.language != SOURCE_LANGUAGE:
+        sources.append(catalogue_path(LOCALES, app.config.language, pagename).resolve())
+    return sources
+
+
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     if doctree is None or pagename not in app.env.all_docs:
         return
-    source = str(Path(app.env.doc2path(pagename)).resolve())
-    timestamp = getattr(app.builder, "handbook_page_dates", {}).get(source)
-    if timestamp is None:
+    dates = getattr(app.builder, "handbook_page_dates", {})
+    sources = page_sources(app, pagename)
+    if any(str(source) not in dates for source in sources):
         return  # a page not yet committed: no date rather than a wrong one
+    timestamp = max(dates[str(source)] for source in sources)
     day = dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc).date()
     context["last_updated"] = format_date(day, format="long", locale=app.config.language)
 

@@ -1,0 +1,1 @@
+"""The braille-ready edition: liblouis translation, the line stage, the page stage and the builder."""
