@@ -15,6 +15,7 @@ the tests compare it with the print HTML the builder gave WeasyPrint
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -30,18 +31,23 @@ TEXT_BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td"]
 LEADER = re.compile(r"(?:\. ){3,}")  # leader(". ") fill
 
 
-@pytest.fixture(scope="module", params=EDITIONS)
+@functools.cache
+def tagged(path: Path):
+    return read_tagged(path)  # once per file: reading every character of a book takes seconds
+
+
+@pytest.fixture(params=EDITIONS)
 def edition(request, outputs):
     path = getattr(outputs, request.param)
-    return request.param, read_tagged(path), path
+    return request.param, tagged(path), path
 
 
 # -- the print HTML ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def print_html(outputs) -> Path:
-    return outputs.build_dir / ".stage" / "pdf" / "index.html"
+    return outputs.page_map.with_name("index.html")  # staged beside the PDFs and their page map
 
 
 def html_for(print_html: Path, edition_name: str) -> BeautifulSoup:
