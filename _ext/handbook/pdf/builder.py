@@ -32,6 +32,7 @@ from handbook.common.edition import output_stem
 from handbook.common.failure import fail_build
 from handbook.pdf import doctree as print_doctree
 from handbook.pdf import tagging as pdf_tagging
+from handbook.rules.build_errors import stop_after_problems
 
 MESSAGE_CATALOG = "handbook"
 _ = get_translation(MESSAGE_CATALOG)
@@ -115,6 +116,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def finish(self) -> None:
         super().finish()
+        # WeasyPrint would fail on the same problem (a missing image), with a traceback, after minutes.
+        if stop_after_problems(self.app, _("Rendering the PDF editions")):
+            return
         html_file = Path(self.outdir, self.config.root_doc + self.out_suffix)
         stem = output_stem(self.config)
         targets = [Path(self.outdir, f"{stem}{edition.suffix}.pdf") for edition in EDITIONS]
@@ -154,6 +158,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         try:
             from weasyprint import HTML, URLFetcher
             from weasyprint.text.fonts import FontConfiguration
+            from weasyprint.urls import FatalURLFetchingError
         except OSError as error:  # Pango or another system library is missing
             raise PDFBuildError(
                 _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
@@ -170,11 +175,18 @@ class PDFBuilder(SingleFileHTMLBuilder):
         tmp = target.with_name(target.name + ".part")
         try:
             font_config = FontConfiguration()
-            document = HTML(filename=html_file, url_fetcher=fetcher).render(
-                stylesheets=self._stylesheets(edition, font_config),
-                font_config=font_config,
-                pdf_variant="pdf/ua-1",
-            )
+            try:
+                document = HTML(filename=html_file, url_fetcher=fetcher).render(
+                    stylesheets=self._stylesheets(edition, font_config),
+                    font_config=font_config,
+                    pdf_variant="pdf/ua-1",
+                )
+            except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
+                raise PDFBuildError(
+                    _("%(file)s: WeasyPrint could not load a file the page needs (%(error)s: %(cause)s). Check "
+                      "that the file exists and that its path is relative to the page.")
+                    % {"file": target.name, "error": error, "cause": error.__cause__}
+                ) from None
             self._check_complete(document)
             if edition.suffix == "":
                 # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).

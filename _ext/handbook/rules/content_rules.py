@@ -242,8 +242,8 @@ def refused_link_reason(match: re.Match) -> str:
         return _("no line defines its label. Add one on a line of its own, like [label]: https://..., "
                  "or write the address in round brackets: [text](https://...)")
     if re.search(r"\s", target.strip()):
-        return _("its target has a space. Write the address without spaces (%%20 for a space in a web "
-                 "address), or put it in angle brackets: [text](<my page.md>)")
+        return _("its target has a space. Write the address without spaces, or put it in angle "
+                 "brackets: [text](<my page.md>)")
     return _("its target cannot be read (an unbalanced bracket?). Check the brackets, or put the target "
              "in angle brackets: [text](<target>)")
 
