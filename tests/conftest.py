@@ -39,6 +39,13 @@ def run_make(build_dir: Path, *targets: str) -> subprocess.CompletedProcess:
     )
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """A test that needs the built handbook is slow, wherever it is: `make test-fast` leaves it out."""
+    for item in items:
+        if "outputs" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def outputs(tmp_path_factory) -> Outputs:
     build_dir = Path(os.environ.get("HANDBOOK_TEST_BUILDDIR") or tmp_path_factory.mktemp("build"))

@@ -93,9 +93,11 @@ def check_in_brief(tree: nodes.Node) -> Iterator[Finding]:
         count = sentence_count(" ".join(block.text for block in prose_blocks(first)))
         low, high = IN_BRIEF_SENTENCES
         if not low <= count <= high:
-            yield Finding("in-brief-length", message=_(
-                "The In brief box has %(count)d sentences. Sum the chapter up in %(low)d to %(high)d short "
-                "sentences.") % {"count": count, "low": low, "high": high}, **located(first))
+            yield Finding("in-brief-length", message=(
+                _("The In brief box is too short to sum the chapter up. Write %(low)d to %(high)d short "
+                  "sentences.") if count < low else
+                _("The In brief box is too long to read at a glance. Keep %(low)d to %(high)d short "
+                  "sentences.")) % {"low": low, "high": high}, **located(first))
         return
     elsewhere = next(top.findall(_is_in_brief), None)
     untagged = next((n for n in top.findall(nodes.admonition) if _title(n) in in_brief_titles()), None)
@@ -121,10 +123,13 @@ def _page_link(item: nodes.list_item) -> addnodes.pending_xref | None:
     parts_ = [child for child in item[0].children if not (isinstance(child, nodes.Text) and not child.strip())]
     if len(parts_) != 1 or not isinstance(parts_[0], addnodes.pending_xref):
         return None
-    link = parts_[0]
-    is_doc = link.get("reftype") == "doc"
-    is_markdown_page = link.get("reftype") == "myst" and link.get("reftarget", "").split("#")[0].endswith(".md")
-    return link if is_doc or is_markdown_page else None
+    return parts_[0] if _is_page_link(parts_[0]) else None
+
+
+def _is_page_link(node: nodes.Node) -> bool:
+    """{doc}`text <page>`, or [text](page.md), which MyST makes a "myst" link in the "doc" domain."""
+    return isinstance(node, addnodes.pending_xref) and (
+        node.get("reftype") == "doc" or (node.get("reftype") == "myst" and node.get("refdomain") == "doc"))
 
 
 def check_related(tree: nodes.Node) -> Iterator[Finding]:
@@ -169,11 +174,11 @@ def related_targets(tree: nodes.Node, docname: str) -> list[str]:
     if not sections or not is_related_section(sections[-1]):
         return []
     targets = []
-    for link in sections[-1].findall(addnodes.pending_xref):
-        target = link.get("reftarget", "").split("#")[0]
-        target = target[:-3] if target.endswith(".md") else target
-        base = "" if target.startswith("/") else docname.rpartition("/")[0]
-        targets.append(normpath(f"{base}/{target.lstrip('/')}").lstrip("/"))
+    for link in sections[-1].findall(_is_page_link):
+        target = link["reftarget"]
+        if link["reftype"] == "doc" and not target.startswith("/"):  # relative to the page; MyST's are not
+            target = f"{docname.rpartition('/')[0]}/{target}"
+        targets.append(normpath(f"/{target}").lstrip("/"))
     return targets
 
 
@@ -201,7 +206,7 @@ def too_few_links_across_parts(parts_by_doc: Mapping[str, list[Part]],
         wanted = min(MIN_LINKS_ACROSS_PARTS, len(part.chapters))
         if len(linking) < wanted:
             yield docname, Finding(
-                "related-across-parts", message=_("Only %(count)d chapters of the part %(part)r link to another part in their Related "
-                  "section; at least %(wanted)d should, so readers of one part find the other. Add a link "
+                "related-across-parts", message=_("Of the chapters of the part %(part)r, %(count)d link to another part in their "
+                  "Related section; at least %(wanted)d should, so readers of one part find the other. Add a link "
                   "to a chapter of the other part to the Related sections of more chapters.")
                 % {"count": len(linking), "part": part.caption, "wanted": wanted}, **part.where)

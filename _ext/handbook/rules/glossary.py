@@ -48,11 +48,23 @@ def entries(tree: nodes.Node) -> list[list[Entry]]:
     found = []
     for glossary in tree.findall(addnodes.glossary):
         found.append([
-            Entry(term.astext().strip(), located(term), " ".join(item.next_node(nodes.definition).astext().split()))
+            Entry(term.astext().strip(), {**located(term), "line": _term_line(term, item)},
+                  " ".join(item.next_node(nodes.definition).astext().split()))
             for item in glossary.findall(nodes.definition_list_item)
             for term in item.findall(nodes.term)
         ])
     return found
+
+
+def _term_line(term: nodes.term, item: nodes.definition_list_item) -> int | None:
+    """A term's line in the page. MyST gives the glossary directive its content's lines counted from
+    the directive, not the page (MyST-Parser PR 1175), so Sphinx's terms carry those; the definition's
+    paragraph has its page line, and starts on the line after the item's last term."""
+    terms = list(item.findall(nodes.term))
+    paragraph = item.next_node(nodes.definition).next_node(nodes.paragraph)
+    if term.line is None or paragraph is None or not paragraph.line:
+        return term.line
+    return term.line + paragraph.line - (terms[-1].line + 1)
 
 
 # -- Order ---------------------------------------------------------------------
@@ -61,7 +73,7 @@ def entries(tree: nodes.Node) -> list[list[Entry]]:
 def collation_key(text: str, language: str | None) -> tuple[str, str]:
     """A sort key in the order of the edition's alphabet (without a system locale).
 
-    Case and accents do not change a letter's place (attaché sorts as attache);
+    Case and accents do not change a letter's place (é sorts as e);
     in Spanish, ñ is a letter of its own after n. The text itself breaks ties.
     """
     spanish = (language or "").split("_")[0].split("-")[0] == "es"
@@ -103,7 +115,7 @@ def check_order(glossary: list[Entry], language: str | None) -> Iterator[Finding
             continue
         position = bisect_left([keys[i] for i in ordered], keys[index])
         place = (_("before %(term)r") % {"term": glossary[ordered[position]].term} if position < len(ordered)
-                 else _("at the end"))
+                 else _("to the end"))
         yield Finding("glossary-order", message=_(
             "The glossary term %(term)r is out of alphabetical order. Move the entry %(place)s.")
             % {"term": entry.term, "place": place}, **entry.where)
@@ -186,6 +198,7 @@ def abbreviations(tree: nodes.Node) -> tuple[list[SpelledOut], dict[str, FirstUs
     spelled: list[SpelledOut] = []
     first: dict[str, FirstUse] = {}
     repeated: list[Finding] = []
+    done: set[str] = set()  # the acronyms spelled out so far
     block, recent = None, ""  # the prose of the current paragraph so far (MyST splits it at line ends)
     for text in tree.findall(nodes.Text):
         if _not_prose(text):
@@ -198,10 +211,11 @@ def abbreviations(tree: nodes.Node) -> tuple[list[SpelledOut], dict[str, FirstUs
             where = located(text)
             if isinstance(text.parent, nodes.abbreviation):
                 spelled.append(SpelledOut(short, text.parent["explanation"], where))
-                if short in first:
+                if short in done:
                     repeated.append(Finding("abbr-repeated", message=_(
                         "%(short)s is spelled out again. Spell an abbreviation out only at its first use on "
                         "the page; after that, write %(short)s alone.") % {"short": short}, **where))
+            done.add(short)
             first.setdefault(short, FirstUse(where, True))
             continue
         for word, offset in find_acronyms(str(text)):

@@ -41,7 +41,7 @@ _ = get_translation("handbook")
 
 #: Pages shorter than this are too short for a stable score of their own (they count in the median).
 MIN_WORDS = 100
-#: The hardest paragraph is looked for among blocks of at least this many words.
+#: The hardest paragraph is looked for among blocks of at least this many words (if there are any).
 BLOCK_MIN_WORDS = 20
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -164,7 +164,8 @@ class PageScore:
 
 def score_page(blocks: list[Block], measure: Measure) -> PageScore:
     text = "\n\n".join(block.text for block in blocks)
-    scored = [(measure.score(b.text), b) for b in blocks if measure.words(b.text) >= BLOCK_MIN_WORDS]
+    long_blocks = [b for b in blocks if measure.words(b.text) >= BLOCK_MIN_WORDS] or blocks
+    scored = [(measure.score(b.text), b) for b in long_blocks]
     hardest = (max(scored, key=lambda s: -s[0] if measure.easier_is_higher else s[0]) if scored else None)
     return PageScore(measure.score(text), measure.words(text),
                      hardest[1].where if hardest else None, hardest[0] if hardest else None)
