@@ -378,3 +378,36 @@ def test_a_clean_project_builds(tmp_path):
     (docs / "index.md").write_text("# A clean handbook\n\n```{toctree}\nclean\nglossary\n```\n")
     done = build(tmp_path, "-j", "1")
     assert (done.returncode, done.stderr) == (0, "")
+
+
+@pytest.mark.slow  # starts WeasyPrint
+def test_a_file_weasyprint_cannot_fetch_is_one_line_per_edition(tmp_path):
+    """What Sphinx does not know (here, an image a template adds) fails the render in one line, not 40."""
+    (tmp_path / "inject_missing_image.py").write_text(
+        "def add_image(app, pagename, templatename, context, doctree):\n"
+        "    context['body'] = context.get('body', '') + '<img src=\"_images/no-such-image.png\" alt=\"Gone.\">'\n\n"
+        "def setup(app):\n"
+        "    app.connect('html-page-context', add_image)\n"
+        "    return {'parallel_read_safe': True, 'parallel_write_safe': True}\n"
+    )
+    (tmp_path / "conf.py").write_text(
+        "import runpy, sys\n"
+        f"globals().update({{k: v for k, v in runpy.run_path({str(ROOT / 'conf.py')!r}).items() if k[0] != '_'}})\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "extensions = [*extensions, 'inject_missing_image']\n"
+        # The real configuration's folders, which Sphinx reads relative to the configuration's own.
+        f"html_static_path, templates_path = [{str(ROOT / '_static')!r}], [{str(ROOT / '_templates')!r}]\n"
+        f"locale_dirs = [{str(ROOT / 'locales')!r}]\n"
+    )
+    project = small_project(tmp_path / "project", {"index.md": "# A short book\n\nIt has one page. It is easy to read.\n"})
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "pdf", "--no-color", "-W", "--keep-going", "-q", "-c", str(tmp_path),
+         "-d", "out/doctrees", "docs", "out/pdf"], cwd=project, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2, done.stderr  # one line per edition
+    for line in lines:
+        assert line.startswith("[handbook.pdf] ") and "could not load a file the page needs" in line, line
+        assert "no-such-image.png" in line
+    assert not list((project / "out" / "pdf").glob("*.pdf"))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docutils import nodes
+from roman_numerals import RomanNumeral
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.errors import SphinxError
 from sphinx.locale import get_translation
@@ -94,7 +95,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.env.resolve_references(tree, root, self)
         self._parts = print_doctree.parts_from_wrappers(
             tree, lambda number, caption: _("Part %(number)s: %(caption)s") % {
-                "number": to_roman(number), "caption": caption}
+                "number": RomanNumeral(number).to_uppercase(), "caption": caption}
         )
         renamed = print_doctree.make_ids_unique(tree, root)
         unresolved = print_doctree.rewrite_links(tree, renamed, root)
@@ -254,16 +255,6 @@ def _render_in_child(html_file: str, edition_index: int, target: str) -> str | N
     except PDFBuildError as error:
         return str(error)
     return None
-
-
-def to_roman(number: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for value, letter in numerals:
-        while number >= value:
-            out += letter
-            number -= value
-    return out
 
 
 def setup(app):

@@ -1,9 +1,16 @@
-"""Each web page's "last updated" date, from the last commit that changed its source.
+"""Each web page's "last updated" date, from the last commit that changed its source
+or a file it includes (docs/back/contributing.md shows CONTRIBUTING.md).
 
 pydata-sphinx-theme shows ``last_updated`` in the footer, but Sphinx fills it
 with the build's date for every page; readers want to know when the page they
 read last changed. The dates come from git, so they are the same on every
 build of one commit (reproducible), and are written in the edition's language.
+
+Why not sphinx-last-updated-by-git (0.3.8), which also follows included files:
+outside a git checkout (a downloaded ZIP, the tests' and the benchmark's copies
+of the pages) or in a shallow clone it warns, over several lines, and `make`
+treats warnings as errors; here such a build simply has no dates. It also dates
+by author, where the edition (edition.py) dates by commit.
 """
 
 from __future__ import annotations
@@ -31,6 +38,12 @@ def last_changes(log: str) -> dict[str, int]:
     return changed
 
 
+def newest(paths, dates: dict[str, int]) -> int | None:
+    """The time of the newest commit among a page's files, or None if none is committed."""
+    known = [dates[str(path)] for path in paths if str(path) in dates]
+    return max(known, default=None)
+
+
 def git_log(root: Path) -> str:
     try:
         return subprocess.run(
@@ -53,8 +66,10 @@ def _on_builder_inited(app) -> None:
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     if doctree is None or pagename not in app.env.all_docs:
         return
-    source = str(Path(app.env.doc2path(pagename)).resolve())
-    timestamp = getattr(app.builder, "handbook_page_dates", {}).get(source)
+    # The page's source and what it includes (Sphinx notes those absolute or relative to the sources).
+    files = [Path(app.env.doc2path(pagename)).resolve(),
+             *(Path(app.srcdir, dependency).resolve() for dependency in app.env.dependencies.get(pagename, ()))]
+    timestamp = newest(files, getattr(app.builder, "handbook_page_dates", {}))
     if timestamp is None:
         return  # a page not yet committed: no date rather than a wrong one
     day = dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc).date()
