@@ -45,7 +45,8 @@ PAGES = {
     "related-early": chapter("Related early", IN_BRIEF, RELATED, "## Body\n\nText.\n"),
     "related-prose": chapter("Related prose", IN_BRIEF, RELATED + "\nAnd a paragraph.\n"),
     "related-items": chapter("Related items", IN_BRIEF, "## Related\n\n- {doc}`Good <good>`\n- {doc}`good`\n"
-                             "- See {doc}`a chapter in good shape <good>`\n- [A web page about it](https://example.org)\n"),
+                             "- See {doc}`a chapter in good shape <good>`\n"
+                             "- [A web page about it](https://example.org)\n"),
 }
 
 

@@ -37,7 +37,8 @@ DIFICIL = " ".join([
 
 @pytest.mark.parametrize(("language", "name"), [
     ("en", "Flesch-Kincaid grade"), ("en_US", "Flesch-Kincaid grade"), (None, "Flesch-Kincaid grade"),
-    ("es", "Szigriszt-Pazos (INFLESZ)"), ("es_MX", "Szigriszt-Pazos (INFLESZ)"), ("es-419", "Szigriszt-Pazos (INFLESZ)"),
+    ("es", "Szigriszt-Pazos (INFLESZ)"), ("es_MX", "Szigriszt-Pazos (INFLESZ)"),
+    ("es-419", "Szigriszt-Pazos (INFLESZ)"),
 ])
 def test_the_measure_follows_the_language(language, name):
     assert readability.measure_for(language).name == name
@@ -76,6 +77,8 @@ def test_the_spanish_score_is_textstats_with_set_lang_es():
 def test_dotted_abbreviations_and_decimals_end_no_sentence():
     assert readability.for_scoring("The U.S. agency follows WCAG 2.2 now.") == "The US agency follows WCAG 22 now."
     assert readability.sentence_count("The U.S. agency follows WCAG 2.2 now. It is new!") == 2
+    assert readability.for_scoring("Los EE. UU. tienen una agencia.") == "Los EEUU tienen una agencia."
+    assert readability.sentence_count("Los EE. UU. tienen una agencia. Es grande.") == 2
 
 
 def test_blocks_are_closed_as_sentences():
@@ -125,12 +128,11 @@ def test_pages_without_prose_stay_out_of_the_median():
 
 
 def test_the_report_lists_every_page_and_the_median():
-    report = readability.report({"b": score(EASY, ENGLISH), "a": score(HARD, ENGLISH)}, ENGLISH,
-                                {"a": "docs/a.md", "b": "docs/b.md"})
-    lines = report.splitlines()
+    scores = {"b": score(EASY, ENGLISH), "a": score(HARD, ENGLISH)}
+    lines = readability.report(scores, ENGLISH, {"a": "docs/a.md", "b": "docs/b.md"}).splitlines()
     assert lines[0].startswith("# Flesch-Kincaid grade")
     assert [line.split()[-1] for line in lines[2:4]] == ["docs/a.md", "docs/b.md"]
-    assert lines[-1] == f"median: {readability.median_score({'a': score(HARD, ENGLISH), 'b': score(EASY, ENGLISH)}):.1f}"
+    assert lines[-1] == f"median: {readability.median_score(scores):.1f}"
 
 
 PAGE = """# Title that is not prose

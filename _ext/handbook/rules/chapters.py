@@ -206,7 +206,8 @@ def too_few_links_across_parts(parts_by_doc: Mapping[str, list[Part]],
         wanted = min(MIN_LINKS_ACROSS_PARTS, len(part.chapters))
         if len(linking) < wanted:
             yield docname, Finding(
-                "related-across-parts", message=_("Of the chapters of the part %(part)r, %(count)d link to another part in their "
-                  "Related section; at least %(wanted)d should, so readers of one part find the other. Add a link "
-                  "to a chapter of the other part to the Related sections of more chapters.")
+                "related-across-parts", message=_(
+                    "Of the chapters of the part %(part)r, %(count)d link to another part in their Related "
+                    "section; at least %(wanted)d should, so readers of one part find the other. Add a link to a "
+                    "chapter of the other part to the Related sections of more chapters.")
                 % {"count": len(linking), "part": part.caption, "wanted": wanted}, **part.where)

@@ -84,7 +84,10 @@ def source_line(node: nodes.Node, offset: int = 0) -> int | None:
 
 def source_of(node: nodes.Node) -> str | None:
     """The file a node was read from: the page's, or the one an {include} brought it from."""
-    return next((a.source for a in self_and_ancestors(node) if getattr(a, "source", None)), None)
+    # MyST 5.2 gives a table from an included file that file as its source, but the table's
+    # rows and cells the including page's (with the included file's lines): ask the table.
+    table = next((a for a in self_and_ancestors(node) if isinstance(a, nodes.table)), node)
+    return next((a.source for a in self_and_ancestors(table) if getattr(a, "source", None)), None)
 
 
 def located(node: nodes.Node, offset: int = 0) -> dict:

@@ -27,7 +27,9 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.locale import get_translation
 
-from handbook.rules.content_rules import NOT_PROSE, Finding, block_of, find_acronyms, in_glossary_term, located, self_and_ancestors
+from handbook.rules.content_rules import (
+    NOT_PROSE, Finding, block_of, find_acronyms, in_glossary_term, located, self_and_ancestors,
+)
 
 _ = get_translation("handbook")
 
@@ -235,8 +237,9 @@ def mismatched_expansions(spelled: Mapping[str, list[SpelledOut]],
             entry = glossary.get(use.short)
             if entry is not None and not _same(use.expansion, entry.definition):
                 yield docname, Finding(
-                    "abbr-glossary-mismatch", message=_("%(short)s is spelled out as %(expansion)r, but its glossary entry starts %(definition)r. "
-                      "Use the same full name in both places, and start the entry with it and a full stop.")
+                    "abbr-glossary-mismatch", message=_(
+                        "%(short)s is spelled out as %(expansion)r, but its glossary entry starts %(definition)r. Use "
+                        "the same full name in both places, and start the entry with it and a full stop.")
                     % {"short": use.short, "expansion": use.expansion,
                        "definition": entry.definition[:len(use.expansion) + 20]}, **use.where)
 

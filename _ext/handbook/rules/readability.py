@@ -26,7 +26,7 @@ import os
 import re
 import statistics
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +35,9 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.locale import get_translation
 
-from handbook.rules.content_rules import NOT_PROSE, Finding, block_of, in_glossary_term, located, self_and_ancestors
+from handbook.rules.content_rules import (
+    NOT_PROSE, Finding, block_of, in_glossary_term, located, self_and_ancestors,
+)
 
 _ = get_translation("handbook")
 
@@ -45,8 +47,9 @@ MIN_WORDS = 100
 BLOCK_MIN_WORDS = 20
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
-# "U.S." or "e.g.": letters with inner full stops, which the sentence counter reads as sentence ends.
-_DOTTED_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+# "U.S." or "e.g.": letters with inner full stops, which the sentence counter reads as sentence ends;
+# and Spanish plurals of initials, doubled and spaced: "EE. UU." (Estados Unidos).
+_DOTTED_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}|\b[A-Z]{2}\.(?: [A-Z]{2}\.)+")
 # "2.2" in "WCAG 2.2": a full stop between digits is not a sentence end.
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 _NOT_READ = (*NOT_PROSE, nodes.title, nodes.footnote_reference, nodes.citation_reference, addnodes.toctree)
@@ -143,7 +146,7 @@ def prose_blocks(tree: nodes.Node, skip_section: Callable[[nodes.section], bool]
 
 def for_scoring(text: str) -> str:
     """The text as the formulas should read it: "U.S." and "2.2" end no sentence."""
-    text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", "").replace(" ", ""), text)
     return _DECIMAL_POINT.sub("", text)
 
 
@@ -182,12 +185,13 @@ def page_finding(score: PageScore, measure: Measure, min_words: int = MIN_WORDS)
         return None
     where = (_(" The hardest paragraph starts here (%(score).1f).") % {"score": score.hardest_score}
              if score.hardest else "")
-    return Finding("readability-page", message=_("The page scores %(score).1f on the %(measure)s scale; a page of %(words)d words must score "
-                     "%(limit)s.%(where)s Use shorter sentences and everyday words: one idea per sentence, "
-                     "and explain a term instead of stacking nouns.")
-                   % {"score": score.score, "measure": measure.name, "words": score.words,
-                      "limit": measure.limit_text(measure.page_limit), "where": where},
-                   **(score.hardest or {"line": 1}))
+    return Finding("readability-page", message=_(
+        "The page scores %(score).1f on the %(measure)s scale; a page of %(words)d words must score %(limit)s."
+        "%(where)s Use shorter sentences and everyday words: one idea per sentence, and explain a term "
+        "instead of stacking nouns.")
+        % {"score": score.score, "measure": measure.name, "words": score.words,
+           "limit": measure.limit_text(measure.page_limit), "where": where},
+        **(score.hardest or {"line": 1}))
 
 
 def median_finding(scores: Mapping[str, PageScore], measure: Measure,
@@ -200,8 +204,9 @@ def median_finding(scores: Mapping[str, PageScore], measure: Measure,
                     reverse=not measure.easier_is_higher)
     hardest = ", ".join(f"{paths[d]} ({scores[d].score:.1f})" for d in ranked[:3])
     return ranked[0], Finding(
-        "readability-median", message=_("The median page scores %(median).1f on the %(measure)s scale; it must score %(limit)s. "
-          "Make the hardest pages easier to read first: %(hardest)s.")
+        "readability-median", message=_(
+            "The median page scores %(median).1f on the %(measure)s scale; it must score %(limit)s. Make the "
+            "hardest pages easier to read first: %(hardest)s.")
         % {"median": median, "measure": measure.name, "limit": measure.limit_text(measure.median_limit),
            "hardest": hardest}, **(scores[ranked[0]].hardest or {"line": 1}))
 
