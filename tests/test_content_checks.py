@@ -337,7 +337,9 @@ def test_parallel_reading_reports_the_same(tmp_path):
 
 @pytest.mark.parametrize(("builder", "step", "output"), [
     ("pdf", "Rendering the PDF editions", "*.pdf"),
-    pytest.param("epub", "Packing the EPUB", "*.epub", marks=pytest.mark.slow),  # the same gate as the PDF's
+    # The same gate as the PDF's.
+    pytest.param("epub", "Packing the EPUB", "*.epub", marks=pytest.mark.slow),
+    pytest.param("braille", "Transcribing the braille edition", "*.brf", marks=pytest.mark.slow),
 ])
 def test_pdf_and_epub_do_not_start_their_expensive_step_after_a_problem(corpus, builder, step, output):
     """A missing image used to run WeasyPrint into a 40-line FatalURLFetchingError traceback."""
@@ -358,18 +360,18 @@ def small_project(folder: Path, pages: dict[str, str]) -> Path:
     return folder
 
 
-HARD = ("Notwithstanding considerable institutional heterogeneity, intergovernmental administrative coordination "
-        "mechanisms systematically operationalize multidimensional interoperability requirements.")
+# Grade 9.5: each page may be that hard (10), but not the median page (8).
+HARDISH = 5 * ("The agency works with local police and federal partners to find people who are wanted. "
+               "Officers share facts about arrests and travel records across several systems. ")
 
 
 def test_a_hard_median_page_is_one_line(tmp_path):
-    # Each page is too short (under 100 words) to be judged alone; together they are the median.
-    pages = {"index.md": f"# Hard pages\n\n{HARD}\n\n```{{toctree}}\nmore\n```\n", "more.md": f"# More\n\n{HARD}\n"}
+    pages = {"index.md": f"# Hard pages\n\n{HARDISH}\n\n```{{toctree}}\nmore\n```\n", "more.md": f"# More\n\n{HARDISH}\n"}
     done = build(small_project(tmp_path, pages))
     assert "Traceback" not in done.stderr
     ((path, line, rule),) = reported(done.stderr)
     assert (path in {"docs/index.md", "docs/more.md"}, line, rule) == (True, 3, "readability-median")
-    assert (tmp_path / "out" / "doctrees-dummy" / "readability.txt").read_text().splitlines()[-1].startswith("median: ")
+    assert (tmp_path / "out" / "doctrees-dummy" / "readability.txt").read_text().splitlines()[-1] == "median: 9.4"
 
 
 def test_a_clean_project_builds(tmp_path):
@@ -384,7 +386,7 @@ def test_a_clean_project_builds(tmp_path):
 
 
 @pytest.mark.slow  # starts WeasyPrint
-def test_a_file_weasyprint_cannot_fetch_is_one_line_per_edition(tmp_path):
+def test_a_file_weasyprint_cannot_fetch_is_one_line(tmp_path):
     """What Sphinx does not know (here, an image a template adds) fails the render in one line, not 40."""
     (tmp_path / "inject_missing_image.py").write_text(
         "def add_image(app, pagename, templatename, context, doctree):\n"
@@ -408,9 +410,7 @@ def test_a_file_weasyprint_cannot_fetch_is_one_line_per_edition(tmp_path):
          "-d", "out/doctrees", "docs", "out/pdf"], cwd=project, capture_output=True, text=True)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr + done.stdout
-    lines = done.stderr.splitlines()
-    assert len(lines) == 2, done.stderr  # one line per edition
-    for line in lines:
-        assert line.startswith("[handbook.pdf] ") and "could not load a file the page needs" in line, line
-        assert "no-such-image.png" in line
+    (line,) = done.stderr.splitlines()  # the two editions fail alike: one line
+    assert line.startswith("[handbook.pdf] WeasyPrint could not load a file the handbook needs"), line
+    assert "no-such-image.png" in line
     assert not list((project / "out" / "pdf").glob("*.pdf"))

@@ -122,9 +122,11 @@ def test_a_hard_median_is_a_finding_on_the_hardest_page(measure, easy, hard):
     assert readability.median_finding(scores, measure, paths) is None
 
 
-def test_pages_without_prose_stay_out_of_the_median():
-    empty = readability.PageScore(0.0, 0, None, None)
-    assert readability.median_score({"a": score(HARD, ENGLISH), "b": empty}) == ENGLISH.score(HARD)
+def test_pages_too_short_for_a_stable_score_stay_out_of_the_median():
+    short = score("Text.", ENGLISH)
+    assert short.words < readability.MIN_WORDS
+    assert readability.median_score({"a": score(HARD, ENGLISH), "b": short, "c": short}) == ENGLISH.score(HARD)
+    assert readability.median_score({"b": short}) is None
 
 
 def test_the_report_lists_every_page_and_the_median():
@@ -207,3 +209,17 @@ def test_english_scores_need_no_network(tmp_path):
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) > 0
     assert (tmp_path / "handbook-readability-nltk-data" / "corpora" / "cmudict" / "cmudict").is_file()
+
+
+def test_a_link_that_shows_a_title_is_read_as_that_title(tmp_path):
+    """{doc}`page` shows the page's title, which Sphinx writes in only when it writes the page."""
+    trees = read_pages(tmp_path, {
+        "index": "# Home\n\nSee {doc}`sub/page` and {ref}`a-label`.\n\n```{toctree}\nsub/page\n```\n",
+        "sub/page": "# The page title\n\n(a-label)=\n## A section\n\nText. See {doc}`../index`.\n",
+    })
+    (block,) = [b for b in readability.prose_blocks(trees["index"]) if b.text.startswith("See")]
+    assert block.text == "See \0doc:sub/page\0 and \0ref:a-label\0."
+    titles = {"doc:sub/page": "The page title", "ref:a-label": "A section", "doc:index": "Home"}
+    assert readability.with_titles(block.text, titles) == "See The page title and A section."
+    (block,) = [b for b in readability.prose_blocks(trees["sub/page"]) if b.text.startswith("Text")]
+    assert readability.with_titles(block.text, titles) == "Text. See Home."

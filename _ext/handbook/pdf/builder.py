@@ -184,9 +184,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
                 )
             except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
                 raise PDFBuildError(
-                    _("%(file)s: WeasyPrint could not load a file the page needs (%(error)s: %(cause)s). Check "
-                      "that the file exists and that its path is relative to the page.")
-                    % {"file": target.name, "error": error, "cause": error.__cause__}
+                    _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
+                      "the file exists and that its path is relative to the page.")
+                    % {"error": error, "cause": error.__cause__}
                 ) from None
             self._check_complete(document)
             if edition.suffix == "":

@@ -37,6 +37,7 @@ from sphinx.application import ENV_PICKLE_FILENAME
 from sphinx.locale import get_translation
 from sphinx.util import logging as sphinx_logging
 
+from handbook.common.failure import fail_build
 from handbook.rules.content_rules import source_line
 
 _ = get_translation("handbook")
@@ -212,11 +213,15 @@ _PROBLEMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def stop_after_problems(app, step: str) -> bool:
-    """True, after one line saying why, when the build has problems and ``step`` should not start."""
+    """True, after one line saying why, when the build has problems and ``step`` should not start.
+
+    The build then fails (exits non-zero) even without -W: the output it was asked for is missing.
+    After a builder's own failure (already one line, and a failed build) nothing more is said.
+    """
     count = _PROBLEMS[app].count if app in _PROBLEMS else 0
-    if count:
-        logger.warning(_("%(step)s did not start because of the %(count)d problems above. Fix them, then "
-                         "build again."), {"step": step, "count": count}, type="build-stopped")
+    if count and not app.statuscode:
+        fail_build(app, _("%(step)s did not start because of the %(count)d problems above. Fix them, then "
+                          "build again.") % {"step": step, "count": count}, type="build-stopped", subtype="")
     return bool(count)
 
 

@@ -127,7 +127,13 @@ def _check_readability(app, facts: dict[str, dict], paths: dict[str, str]) -> No
     if measure is None:
         logger.info("readability: no measure for the language %r; not checked", app.config.language)
         return
-    scores = {d: readability.score_page(page["prose"], measure) for d, page in facts.items()}
+    # The titles Sphinx writes into links that show them, as readers will read them.
+    std = app.env.get_domain("std")
+    titles = {f"doc:{docname}": title.astext() for docname, title in app.env.titles.items()}
+    titles.update({f"ref:{label}": name for label, (_doc, _anchor, name) in std.labels.items() if name})
+    scores = {d: readability.score_page([readability.Block(block.where, readability.with_titles(block.text, titles))
+                                         for block in page["prose"]], measure)
+              for d, page in facts.items()}
     for docname in sorted(scores):
         finding = readability.page_finding(scores[docname], measure)
         if finding:

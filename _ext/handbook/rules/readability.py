@@ -34,6 +34,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.locale import get_translation
+from sphinx.util import docname_join
 
 from handbook.rules.content_rules import (
     NOT_PROSE, Finding, block_of, in_glossary_term, located, self_and_ancestors,
@@ -41,7 +42,8 @@ from handbook.rules.content_rules import (
 
 _ = get_translation("handbook")
 
-#: Pages shorter than this are too short for a stable score of their own (they count in the median).
+#: Pages shorter than this are too short for a stable score: they are judged neither alone
+#: nor in the median (one heading and a sentence can score anything from -3 to 30).
 MIN_WORDS = 100
 #: The hardest paragraph is looked for among blocks of at least this many words (if there are any).
 BLOCK_MIN_WORDS = 20
@@ -131,17 +133,49 @@ def _is_read(text: nodes.Text, skip_section: Callable[[nodes.section], bool]) ->
 
 
 def prose_blocks(tree: nodes.Node, skip_section: Callable[[nodes.section], bool] = lambda s: False) -> list[Block]:
-    """The page's running text, block by block, in reading order."""
+    """The page's running text, block by block, in reading order.
+
+    A link that will show its target's title ({doc}`page`, {ref}`label` with no words
+    of their own) is kept as a mark, "\\0doc:page\\0": Sphinx writes the title in only
+    when it writes the page. :func:`with_titles` puts the titles in.
+    """
     blocks = []
     for block in tree.findall(nodes.TextElement):
         if isinstance(block, nodes.Inline):
             continue
-        texts = [t for t in block.findall(nodes.Text) if t.parent is not None and _is_read(t, skip_section)
-                 and block_of(t) is block]
-        text = end_sentence("".join(texts))
+        parts, marked = [], set()
+        for text in block.findall(nodes.Text):
+            if text.parent is None or not _is_read(text, skip_section) or block_of(text) is not block:
+                continue
+            xref = _shows_a_title(text)
+            if xref is None:
+                parts.append(str(text))
+            elif id(xref) not in marked:
+                marked.add(id(xref))
+                parts.append(f"\0{xref['reftype']}:{_target(xref)}\0")
+        text = end_sentence("".join(parts))
         if text:
             blocks.append(Block(located(block), text))
     return blocks
+
+
+_TITLE_MARK = re.compile(r"\0(doc|ref):([^\0]*)\0")
+
+
+def _shows_a_title(text: nodes.Text) -> addnodes.pending_xref | None:
+    xref = next((a for a in self_and_ancestors(text.parent) if isinstance(a, addnodes.pending_xref)), None)
+    if xref is not None and not xref.get("refexplicit") and xref.get("reftype") in ("doc", "ref"):
+        return xref
+    return None
+
+
+def _target(xref: addnodes.pending_xref) -> str:
+    return docname_join(xref.get("refdoc", ""), xref["reftarget"]) if xref["reftype"] == "doc" else xref["reftarget"]
+
+
+def with_titles(text: str, titles: Mapping[str, str]) -> str:
+    """The text with each link's title ("doc:page" and "ref:label" in ``titles``) where its mark is."""
+    return _TITLE_MARK.sub(lambda m: titles.get(f"{m[1]}:{m[2]}", m[2]), text)
 
 
 def for_scoring(text: str) -> str:
@@ -175,8 +209,8 @@ def score_page(blocks: list[Block], measure: Measure) -> PageScore:
 
 
 def median_score(scores: Mapping[str, PageScore]) -> float | None:
-    """The median of the pages that have any prose."""
-    values = [s.score for s in scores.values() if s.words > 0]
+    """The median of the pages long enough to be scored (None if there is none)."""
+    values = [s.score for s in scores.values() if s.words >= MIN_WORDS]
     return float(statistics.median(values)) if values else None
 
 
@@ -200,7 +234,7 @@ def median_finding(scores: Mapping[str, PageScore], measure: Measure,
     median = median_score(scores)
     if median is None or not measure.too_hard(median, measure.median_limit):
         return None
-    ranked = sorted((d for d in scores if scores[d].words > 0), key=lambda d: scores[d].score,
+    ranked = sorted((d for d in scores if scores[d].words >= MIN_WORDS), key=lambda d: scores[d].score,
                     reverse=not measure.easier_is_higher)
     hardest = ", ".join(f"{paths[d]} ({scores[d].score:.1f})" for d in ranked[:3])
     return ranked[0], Finding(
@@ -219,7 +253,7 @@ def report(scores: Mapping[str, PageScore], measure: Measure, paths: Mapping[str
     for docname in sorted(scores, key=lambda d: paths[d]):
         lines.append(f"{scores[docname].score:7.1f}  {scores[docname].words:6d}  {paths[docname]}")
     median = median_score(scores)
-    lines.append(f"median: {median:.1f}" if median is not None else "median: no prose")
+    lines.append(f"median: {median:.1f}" if median is not None else f"median: no page of {MIN_WORDS} words")
     return "\n".join(lines) + "\n"
 
 
