@@ -95,6 +95,7 @@ class BrailleBuilder(Builder):
     def write_documents(self, _docnames) -> None:
         if self.translator is None:
             return  # reported when the builder started
+        tree = self.assemble_doctree()  # resolving the links reports those that lead nowhere
         # A book from pages with problems would carry them to readers; liblouis need not start.
         if stop_after_problems(self.app, _("Transcribing the braille edition")):
             return
@@ -102,7 +103,7 @@ class BrailleBuilder(Builder):
             "#": _("number sign"), "_": _("underscore"), "~": _("tilde"), "^": _("caret"),
             "\\": _("backslash"), "`": _("backtick"),
         })
-        body.block(self.assemble_doctree())
+        body.block(tree)
         if self.problems:
             return
         try:
