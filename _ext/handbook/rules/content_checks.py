@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sphinx.locale import get_translation
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
@@ -33,6 +34,7 @@ from handbook.rules.content_rules import (
     acronym_uses, acronyms_not_in_glossary, check_page, duplicate_titles, glossary_terms, page_title,
 )
 
+_ = get_translation("handbook")
 logger = logging.getLogger(__name__)
 ENV_KEY = "handbook_content_facts"  # env attribute: {docname: {fact: value}}
 REPORT = "readability.txt"
@@ -125,7 +127,7 @@ def _book_findings(facts: dict[str, dict], paths: dict[str, str]):
 def _check_readability(app, facts: dict[str, dict], paths: dict[str, str]) -> None:
     measure = readability.measure_for(app.config.language)
     if measure is None:
-        logger.info("readability: no measure for the language %r; not checked", app.config.language)
+        logger.info(_("readability: no measure for the language %r; not checked"), app.config.language)
         return
     # The titles Sphinx writes into links that show them, as readers will read them.
     std = app.env.get_domain("std")
@@ -143,8 +145,7 @@ def _check_readability(app, facts: dict[str, dict], paths: dict[str, str]) -> No
         _warn(*median)
     report = Path(app.doctreedir, REPORT)
     report.write_text(readability.report(scores, measure, paths), encoding="utf-8")
-    logger.info("readability (%s): median %.1f; every page in %s", measure.name,
-                readability.median_score(scores) or 0, display_path(report))
+    logger.info(_("readability (%s): every page's score in %s"), measure.name, display_path(report))
 
 
 def setup(app):

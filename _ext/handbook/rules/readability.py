@@ -247,13 +247,15 @@ def median_finding(scores: Mapping[str, PageScore], measure: Measure,
 
 def report(scores: Mapping[str, PageScore], measure: Measure, paths: Mapping[str, str]) -> str:
     """Every page's score, as a table to read (written next to the build's doctrees)."""
-    lines = [f"# {measure.name}: each page of {MIN_WORDS} words or more "
-             f"{measure.limit_text(measure.page_limit)}, the median {measure.limit_text(measure.median_limit)}",
-             f"{'score':>7}  {'words':>6}  page"]
+    median = median_score(scores)
+    lines = [_("# %(measure)s: each page of %(words)d words or more %(page)s, the median %(median)s")
+             % {"measure": measure.name, "words": MIN_WORDS, "page": measure.limit_text(measure.page_limit),
+                "median": measure.limit_text(measure.median_limit)},
+             f"{str(_('score')):>7}  {str(_('words')):>6}  {_('page')}"]
     for docname in sorted(scores, key=lambda d: paths[d]):
         lines.append(f"{scores[docname].score:7.1f}  {scores[docname].words:6d}  {paths[docname]}")
-    median = median_score(scores)
-    lines.append(f"median: {median:.1f}" if median is not None else f"median: no page of {MIN_WORDS} words")
+    lines.append(_("median: %.1f") % median if median is not None
+                 else _("median: no page of %d words") % MIN_WORDS)
     return "\n".join(lines) + "\n"
 
 
