@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from docutils import nodes
 from docutils.core import publish_doctree
 from myst_parser.parsers.docutils_ import Parser
 
@@ -140,6 +141,13 @@ def test_two_pages_with_one_title_are_one_finding_on_the_second():
               for docname, title in (("b", "Same"), ("a", "Same"), ("c", "Other"))}
     found = [(doc, f.rule, f.line) for doc, f in duplicate_titles(titles, {"a": "a.md", "b": "b.md", "c": "c.md"})]
     assert found == [("b", "title-duplicate", 1)]
+
+
+def test_a_finding_in_a_translation_names_the_page_file():
+    tree = parse("# Title\n\nSee https://example.org/report.\n")
+    for node in tree.next_node(nodes.paragraph).findall():
+        node.source = "/docs/page.md:3:<translated>"  # as Sphinx parses a translated paragraph
+    assert [(f.rule, f.source) for f in check_page(tree)] == [("url-bare", "/docs/page.md")]
 
 
 def test_a_finding_must_name_a_rule_of_the_catalogue():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from docutils import nodes
 
 from handbook.rules import glossary
 from myst_pages import read_pages
@@ -91,15 +92,38 @@ def test_an_ordered_glossary_has_no_finding():
     assert list(glossary.check_order(entries, "en")) == []
 
 
+TO_SORT = "# Glossary\n\n```{glossary}\narrest\n   Taking a person.\n\nattaché\n   A specialist.\n\ncybercrime\n" \
+          "   Crime on computers.\n```\n"
+
+
+def test_a_translated_glossary_is_put_in_its_editions_alphabet(tmp_path):
+    spanish = {"arrest": "arresto", "attaché": "agregado", "cybercrime": "ciberdelito"}
+    tree = read_pages(tmp_path, {"glossary": TO_SORT}, language="es", translations={"glossary": spanish})["glossary"]
+    assert [term.astext() for term in tree.findall(nodes.term)] == ["arresto", "agregado", "ciberdelito"]
+    assert glossary.sort_translated_glossaries(tree, "es") == 1
+    assert [term.astext() for term in tree.findall(nodes.term)] == ["agregado", "arresto", "ciberdelito"]
+    (entries,) = glossary.entries(tree)
+    assert list(glossary.check_order(entries, "es")) == []
+
+
+def test_a_glossary_in_the_sources_language_keeps_its_authors_order(tmp_path):
+    tree = read_pages(tmp_path, {"glossary": TO_SORT.replace("attaché", "zebra")})["glossary"]
+    assert glossary.sort_translated_glossaries(tree, "en") == 0
+    assert [term.astext() for term in tree.findall(nodes.term)] == ["arrest", "zebra", "cybercrime"]
+
+
 def test_definitions_end_with_a_full_stop_and_stay_short(entries):
     found = [(f.rule, f.line, f.message.split("'")[1]) for f in glossary.check_definitions(entries)]
     assert found == [("glossary-definition", 10, "mango"), ("glossary-definition", 13, "quince")]
 
 
-def test_a_term_no_other_page_links_to_is_unused(trees):
-    glossaries = {"glossary": glossary.entries(trees["glossary"])}
-    references = {name: glossary.term_references(tree) for name, tree in trees.items()}
-    found = [(doc, f.rule, f.line) for doc, f in glossary.unused_terms(glossaries, references)]
+def test_a_term_no_other_page_links_to_is_unused(trees, entries):
+    assert [e.ids[0] for e in entries] == ["term-apple", "term-zebra-crossing", "term-mango", "term-quince"]
+    assert glossary.term_references(trees["first"]) == {"apple"}
+    # Where the links lead (Sphinx's glossary index gives the anchor of each linked term).
+    linked = {"first": {"term-apple"}, "terms": {"term-zebra-crossing"}, "glossary": {"term-mango"}}
+    found = [(doc, f.rule, f.line) for doc, f in glossary.unused_terms({"glossary": [entries]}, linked)]
+    # A link from the glossary's own page does not count.
     assert found == [("glossary", "glossary-term-unused", 10), ("glossary", "glossary-term-unused", 13)]
 
 
@@ -148,6 +172,14 @@ def test_an_expansion_must_be_the_one_the_glossary_starts_with(trees, abbreviati
     found = [(doc, f.rule, f.line) for doc, f in glossary.mismatched_expansions(spelled, entries)]
     # "first" spells HSI out as Homeland Security Investigations; the glossary here says Inquiries.
     assert found == [("first", "abbr-glossary-mismatch", 3)]
+
+
+def test_a_translation_may_gloss_the_name_in_brackets():
+    entries = {"ERO": glossary.Entry("ERO", {"line": 1}, "Enforcement and Removal Operations (Operaciones de "
+                                                         "Control y Expulsión). Una parte de ICE.")}
+    spelled = {"a": [glossary.SpelledOut("ERO", "Enforcement and Removal Operations", {"line": 2})],
+               "b": [glossary.SpelledOut("ERO", "Enforcement and Removal", {"line": 3})]}
+    assert [(doc, f.line) for doc, f in glossary.mismatched_expansions(spelled, entries)] == [("b", 3)]
 
 
 def test_typographic_and_straight_quotes_compare_equal():

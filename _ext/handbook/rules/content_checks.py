@@ -56,6 +56,16 @@ def _warn(docname: str, finding) -> None:
     logger.warning(finding.message, type=finding.rule, location=location)
 
 
+class SortTranslatedGlossaries(SphinxTransform):
+    """Not a rule: a translated glossary in its edition's alphabet (see glossary.py), so the
+    glossary-order rule holds in every edition."""
+
+    default_priority = 30  # after Sphinx translates the page (20)
+
+    def apply(self) -> None:
+        glossary.sort_translated_glossaries(self.document, self.config.language)
+
+
 class RecordAbbreviations(SphinxTransform):
     default_priority = 890  # before abbreviations.py (900) writes the expansions into the text
 
@@ -100,12 +110,14 @@ def check_book(app, env) -> None:
     """The rules that need every page."""
     facts = _facts(env)
     paths = {docname: display_path(env.doc2path(docname)) for docname in facts}
-    for docname, finding in _book_findings(facts, paths):
+    # Where each {term} link leads: Sphinx's glossary index, lower-case term -> (page, anchor).
+    term_index = env.get_domain("std").data.get("terms", {})
+    for docname, finding in _book_findings(facts, paths, term_index):
         _warn(docname, finding)
     _check_readability(app, facts, paths)
 
 
-def _book_findings(facts: dict[str, dict], paths: dict[str, str]):
+def _book_findings(facts: dict[str, dict], paths: dict[str, str], term_index: dict[str, tuple[str, str]]):
     glossary_docs = sorted(docname for docname, page in facts.items() if page["glossary"])
     terms = {term for page in facts.values() for term in page["glossary"]}
     yield from acronyms_not_in_glossary({d: page["acronyms"] for d, page in facts.items()}, terms,
@@ -117,7 +129,8 @@ def _book_findings(facts: dict[str, dict], paths: dict[str, str]):
             yield docname, finding
     yield from chapters.too_few_links_across_parts(parts, {d: page["related"] for d, page in facts.items()})
     glossaries = {d: page["glossary_entries"] for d, page in facts.items() if page["glossary_entries"]}
-    yield from glossary.unused_terms(glossaries, {d: page["term_references"] for d, page in facts.items()})
+    linked = {d: {term_index[t][1] for t in page["term_references"] if t in term_index} for d, page in facts.items()}
+    yield from glossary.unused_terms(glossaries, linked)
     spelled = {d: page["spelled"] for d, page in facts.items()}
     entries = {entry.term: entry for pages in glossaries.values() for g in pages for entry in g}
     yield from glossary.mismatched_expansions(spelled, entries)
@@ -149,6 +162,7 @@ def _check_readability(app, facts: dict[str, dict], paths: dict[str, str]) -> No
 
 
 def setup(app):
+    app.add_transform(SortTranslatedGlossaries)
     app.add_transform(RecordAbbreviations)
     app.add_transform(CheckPage)
     app.connect("env-purge-doc", forget_page)

@@ -87,7 +87,9 @@ def source_of(node: nodes.Node) -> str | None:
     # MyST 5.2 gives a table from an included file that file as its source, but the table's
     # rows and cells the including page's (with the included file's lines): ask the table.
     table = next((a for a in self_and_ancestors(node) if isinstance(a, nodes.table)), node)
-    return next((a.source for a in self_and_ancestors(table) if getattr(a, "source", None)), None)
+    source = next((a.source for a in self_and_ancestors(table) if getattr(a, "source", None)), None)
+    # Sphinx parses a translation as a document of its own, "page.md:LINE:<translated>".
+    return re.sub(r":\d+:<translated>$", "", source) if source else None
 
 
 def located(node: nodes.Node, offset: int = 0) -> dict:

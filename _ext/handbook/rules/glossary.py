@@ -43,6 +43,7 @@ class Entry:
     term: str
     where: dict  # the term's line and file
     definition: str  # its text, on one line
+    ids: tuple[str, ...] = ()  # the term's anchors, which a {term} link resolves to
 
 
 def entries(tree: nodes.Node) -> list[list[Entry]]:
@@ -51,7 +52,7 @@ def entries(tree: nodes.Node) -> list[list[Entry]]:
     for glossary in tree.findall(addnodes.glossary):
         found.append([
             Entry(term.astext().strip(), {**located(term), "line": _term_line(term, item)},
-                  " ".join(item.next_node(nodes.definition).astext().split()))
+                  " ".join(item.next_node(nodes.definition).astext().split()), tuple(term["ids"]))
             for item in glossary.findall(nodes.definition_list_item)
             for term in item.findall(nodes.term)
         ])
@@ -123,6 +124,28 @@ def check_order(glossary: list[Entry], language: str | None) -> Iterator[Finding
             % {"term": entry.term, "place": place}, **entry.where)
 
 
+def sort_translated_glossaries(tree: nodes.Node, language: str | None) -> int:
+    """Put each translated glossary in the order of its edition's alphabet; return how many moved.
+
+    A glossary is written in English order, and Sphinx translates it entry by entry in
+    place: Spanish readers would get "ciberdelito" after "arresto" but before "agregado".
+    The source's own order is the authors' (the glossary-order rule checks it).
+    """
+    moved = 0
+    for glossary in tree.findall(addnodes.glossary):
+        terms = list(glossary.findall(nodes.term))
+        if not any(term.get("translated") for term in terms):
+            continue
+        for definitions in glossary.findall(nodes.definition_list):
+            items = list(definitions.children)
+            ordered = sorted(items, key=lambda item: collation_key(item.next_node(nodes.term).astext(), language))
+            if ordered != items:
+                definitions.children = []
+                definitions.extend(ordered)
+                moved += 1
+    return moved
+
+
 def check_definitions(glossary: list[Entry]) -> Iterator[Finding]:
     for entry in glossary:
         words = len(entry.definition.split())
@@ -148,13 +171,17 @@ def term_references(tree: nodes.Node) -> set[str]:
 
 
 def unused_terms(glossaries: Mapping[str, list[list[Entry]]],
-                 references: Mapping[str, set[str]]) -> Iterator[tuple[str, Finding]]:
-    """(docname, finding) for each term no other page links to."""
+                 linked_ids: Mapping[str, set[str]]) -> Iterator[tuple[str, Finding]]:
+    """(docname, finding) for each term no other page links to.
+
+    ``linked_ids`` holds, per page, the anchors its {term} links lead to (Sphinx's glossary
+    index): in a translation a link may name the English term and lead to the translated one.
+    """
     for docname in sorted(glossaries):
-        linked = {term for page, terms in references.items() if page != docname for term in terms}
+        linked = {anchor for page, anchors in linked_ids.items() if page != docname for anchor in anchors}
         for glossary in glossaries[docname]:
             for entry in glossary:
-                if entry.term.lower() not in linked:
+                if not linked & set(entry.ids):
                     yield docname, Finding("glossary-term-unused", message=_(
                         "No page links to the glossary term %(term)r. Link it where a reader first meets it, "
                         "with {term}`%(term)s`, or remove the entry.") % {"term": entry.term}, **entry.where)
@@ -226,7 +253,10 @@ def abbreviations(tree: nodes.Node) -> tuple[list[SpelledOut], dict[str, FirstUs
 
 
 def _same(expansion: str, definition: str) -> bool:
-    return definition.translate(_QUOTES).startswith(expansion.translate(_QUOTES).rstrip(".") + ".")
+    """The definition starts with the expansion, then a full stop, or a gloss in brackets (a
+    translation gives the name in its own language: "Enforcement and Removal Operations (...).")."""
+    name = expansion.translate(_QUOTES).rstrip(".")
+    return definition.translate(_QUOTES).startswith((name + ".", name + " ("))
 
 
 def mismatched_expansions(spelled: Mapping[str, list[SpelledOut]],
