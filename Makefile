@@ -52,7 +52,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
 .DEFAULT_GOAL := all
-.PHONY: help all html pdf epub braille lint serve update-po po-status test bench clean venv test-deps check-fresh FORCE
+.PHONY: help all html pdf epub braille lint serve update-po po-status test test-fast test-bench bench clean venv test-deps check-fresh FORCE
 
 help: ## List the targets
 	@echo "make [target] [HANDBOOK_LANGUAGES='en es'] [HANDBOOK_DRAFT=1] [PAPER=letter|a4] [SPHINXOPTS=...]"
@@ -149,8 +149,20 @@ node_modules/.installed: package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: test-deps ## Run every test (the suite builds the handbook once into a temporary folder)
-	$(VENV)/bin/python -m pytest $(PYTESTOPTS)
+# The tests in tiers (markers in pytest.ini): test-fast in under a minute, test all but the benchmark's.
+test: test-deps ## Run every test but the benchmark's (builds the handbook once, drives Chromium, runs Java)
+	$(VENV)/bin/python -m pytest -m "not bench" $(PYTESTOPTS)
+
+test-fast: $(VENV)/.installed-test-python ## Unit tests, every rule on every page, the broken pages: no browser, no Java
+	$(VENV)/bin/python -m pytest -m "not slow and not bench and not fresh" $(PYTESTOPTS)
+
+test-bench: test-deps ## The benchmark's smoke tests (`make bench` measures)
+	$(VENV)/bin/python -m pytest -m bench $(PYTESTOPTS)
+
+# The tests' Python packages alone: all that `make test-fast` needs.
+$(VENV)/.installed-test-python: requirements-test.txt $(VENV)/.installed
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
 
 bench: all test-deps ## Measure build speed, memory and page weight (writes benchmarks/results.md)
 	$(VENV)/bin/python scripts/bench.py

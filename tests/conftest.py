@@ -108,6 +108,13 @@ def run_make(build_dir: Path, *targets: str, languages=LANGUAGES, cwd: Path = RO
     )
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """A test that needs the built handbook is slow, wherever it is: `make test-fast` leaves it out."""
+    for item in items:
+        if "outputs" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def build(tmp_path_factory) -> Path:
     """The build folder of one `make all`: every edition, every format."""

@@ -27,6 +27,9 @@ from browser import (
 from conftest import translated, translator
 from handbook.common.editions import site_folder
 
+# Every test drives Chromium or runs the Nu checker (Java): `make test`, not `make test-fast`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "a11y_fixtures"
 # The pages a reader can open: one per source file, the search page and the index.
