@@ -34,6 +34,7 @@ from handbook import THEMES
 from handbook.common import page_map
 from handbook.common.edition import output_stem
 from handbook.common.failure import fail_build
+from handbook.pdf import box_sources, page_labels
 from handbook.pdf import doctree as print_doctree
 from handbook.pdf import tagging as pdf_tagging
 from handbook.rules.build_errors import stop_after_problems
@@ -108,7 +109,17 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self._link_titles = print_doctree.heading_titles(tree)
         last = print_doctree.last_section(tree)
         self._last_section = (last["ids"][0], last[0].astext()) if last is not None else None
+        # The body (``main``) starts with the root document's section: page 1.
+        first = next(iter(tree.findall(nodes.section)), None)
+        self._body_id = first["ids"][0] if first is not None else None
         return tree
+
+    def post_process_images(self, doctree: nodes.Node) -> None:
+        variants = print_doctree.add_large_print_variants(doctree, lambda uri: Path(self.srcdir, uri).is_file())
+        super().post_process_images(doctree)
+        # Not referenced by any page, so not among the environment's images: copy them too.
+        for variant in variants:
+            self.images[variant] = Path(variant).name
 
     def get_doc_context(self, docname: str, body: str, metatags: str) -> dict:
         context = super().get_doc_context(docname, body, metatags)
@@ -163,7 +174,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def render(self, html_file: Path, edition: PrintEdition, target: Path) -> None:
         """Render one edition to ``target``; leave any earlier file intact on failure."""
-        from weasyprint import HTML, URLFetcher  # loadable: finish() checked weasyprint_problem()
+        from weasyprint import CSS, HTML, URLFetcher  # loadable: finish() checked weasyprint_problem()
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import FatalURLFetchingError
 
@@ -178,49 +189,60 @@ class PDFBuilder(SingleFileHTMLBuilder):
         tmp = target.with_name(target.name + ".part")
         try:
             font_config = FontConfiguration()
-            try:
-                document = HTML(filename=html_file, url_fetcher=fetcher).render(
-                    stylesheets=self._stylesheets(edition, font_config),
-                    font_config=font_config,
-                    pdf_variant="pdf/ua-1",
-                )
-            except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
-                raise PDFBuildError(
-                    _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
-                      "the file exists and that its path is relative to the page.")
-                    % {"error": error, "cause": error.__cause__}
-                ) from None
+            stylesheets = self._stylesheets(edition, font_config)
+
+            def render():
+                try:
+                    return HTML(filename=html_file, url_fetcher=fetcher).render(
+                        stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1")
+                except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
+                    raise PDFBuildError(
+                        _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
+                          "the file exists and that its path is relative to the page.")
+                        % {"error": error, "cause": error.__cause__}
+                    ) from None
+
+            document = render()
             self._check_complete(document)
+            body_start = self._body_start(document)
+            if body_start:
+                # Number the body from 1: known only once the front matter is laid out (print.css).
+                stylesheets.append(CSS(string=f"@page :nth({body_start + 1}) {{ counter-reset: page 1; }}"))
+                document = render()
+                if self._body_start(document) != body_start:
+                    raise PDFBuildError(_("the body moved to another page when its pages were numbered from 1"))
             if edition.suffix == "":
                 # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).
                 page_map.write_page_map(
-                    page_map.page_starts(page.anchors for page in document.pages),
+                    page_map.page_starts((page.anchors for page in document.pages),
+                                         page_labels.labels(len(document.pages), body_start)),
                     target.with_name(f"{output_stem(self.config)}-pages.json"),
                     _("%(title)s, PDF edition of %(date)s, %(paper)s paper")
                     % {"title": self.config.project, "date": self.config.handbook_edition.date,
                        "paper": self.config.pdf_paper_size.upper() if self.config.pdf_paper_size.lower() == "a4"
                        else _("US Letter")},
                 )
-            document.write_pdf(
-                raw,
-                pdf_variant="pdf/ua-1",
-                pdf_identifier=edition_id,
-                custom_metadata=True,
-            )
+            with box_sources.recording():
+                document.write_pdf(
+                    raw,
+                    pdf_variant="pdf/ua-1",
+                    pdf_identifier=edition_id,
+                    custom_metadata=True,
+                )
             if collector.problems:
                 raise PDFBuildError(
                     _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
                     % {"file": target.name, "problems": "\n  ".join(collector.problems)}
                 )
-            self._fix_tagging(raw, tmp)
+            self._fix_tagging(raw, tmp, body_start)
             os.replace(tmp, target)
         finally:
             weasy_logger.removeHandler(collector)
             raw.unlink(missing_ok=True)
             tmp.unlink(missing_ok=True)
 
-    def _fix_tagging(self, source: Path, destination: Path) -> None:
-        """Close WeasyPrint 70's PDF/UA gaps (see pdf_tagging.py) and save to ``destination``."""
+    def _fix_tagging(self, source: Path, destination: Path, body_start: int) -> None:
+        """Close WeasyPrint 70's PDF/UA gaps (see pdf_tagging.py), label the pages, save to ``destination``."""
         import pikepdf
 
         with pikepdf.open(source) as pdf:
@@ -232,8 +254,17 @@ class PDFBuilder(SingleFileHTMLBuilder):
             if untitled:
                 raise PDFBuildError(_("links to targets with no title, which readers would hear as ids: %s")
                                     % ", ".join(untitled))
+            page_labels.write(pdf, body_start)
             # The same sources give the same file: the /ID comes from the content, not the clock.
             pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+    def _body_start(self, document) -> int:
+        """The index of the page the body (main) starts on: the page numbered 1."""
+        for index, page in enumerate(document.pages):
+            if self._body_id in page.anchors:
+                return index
+        raise PDFBuildError(_("the PDF has no page with the start of the body (%r): cannot number its pages")
+                            % self._body_id)
 
     def _check_complete(self, document) -> None:
         """Fail when WeasyPrint stopped before the last section of the handbook."""
