@@ -47,6 +47,7 @@ extensions = [
     "handbook.common.fonts",
     "handbook.common.page_map",
     "handbook.web.downloads",
+    "handbook.web.current_page",
     "handbook.web.search_from_disk",
     "handbook.web.page_dates",
     "handbook.pdf.builder",
