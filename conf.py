@@ -44,6 +44,7 @@ extensions = [
     # Local extensions (see _ext/handbook/), grouped by what they serve.
     "handbook.common.edition",
     "handbook.common.abbreviations",
+    "handbook.common.in_brief",
     "handbook.common.fonts",
     "handbook.common.page_map",
     "handbook.web.downloads",
