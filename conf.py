@@ -49,6 +49,7 @@ extensions = [
     "handbook.web.downloads",
     "handbook.web.search_from_disk",
     "handbook.web.page_dates",
+    "handbook.web.navigation",
     "handbook.pdf.builder",
     "handbook.epub.builder",
     "handbook.rules.build_errors",
