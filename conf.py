@@ -76,6 +76,7 @@ extensions = [
     "handbook.web.current_page",
     "handbook.web.search_from_disk",
     "handbook.web.page_dates",
+    "handbook.web.navigation",
     "handbook.pdf.builder",
     "handbook.epub.builder",
     "handbook.braille.builder",
