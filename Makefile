@@ -42,7 +42,7 @@ TRANSLATIONS  = $(filter-out en,$(HANDBOOK_LANGUAGES))
 # sphinx-build for one edition, with its own doctrees: $(call sphinx,LANGUAGE,BUILDER)
 sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) $(ALLSPHINXOPTS)
 # What a format depends on: a change to any of these rebuilds it (compiled catalogues are outputs).
-SOURCES      := conf.py requirements.txt \
+SOURCES      := conf.py requirements.txt CONTRIBUTING.md \
                 $(filter-out %.mo,$(shell find docs _ext _static _templates _themes locales -type f 2>/dev/null))
 
 # conf.py reads the editions, the draft option and the paper; the edition date comes from the last commit.
@@ -89,27 +89,32 @@ OPTIONS_STAMP = $(STAGE)/options-$(PAPER)-draft$(HANDBOOK_DRAFT)
 $(OPTIONS_STAMP):
 	@mkdir -p $(STAGE) && rm -f $(STAGE)/options-* && touch $@
 
+# The standard PDF's page map (which block starts each page): the EPUB's page list and the
+# braille edition's print page numbers follow it. Published beside the PDFs.
+page_map_of   = $(BUILDDIR)/pdf/$(BASENAME)-$(1)-pages.json
+
 # One rule per format, for every language (% is the language).
-$(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-large-print.pdf: $(SOURCES) $(OPTIONS_STAMP) $(VENV)/.installed
+$(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-large-print.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-pages.json: $(SOURCES) $(OPTIONS_STAMP) $(VENV)/.installed
 	rm -rf $(STAGE)/$*/pdf
 	$(call sphinx,$*,pdf) docs $(STAGE)/$*/pdf
-	$(PUBLISH) --files $(BUILDDIR)/pdf $(STAGE)/$*/pdf/$(BASENAME)-$*.pdf $(STAGE)/$*/pdf/$(BASENAME)-$*-large-print.pdf
+	$(PUBLISH) --files $(BUILDDIR)/pdf $(STAGE)/$*/pdf/$(BASENAME)-$*.pdf $(STAGE)/$*/pdf/$(BASENAME)-$*-large-print.pdf \
+		$(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json
 
 epub: $(EPUBS) ## Build the EPUB 3 of every edition into _build/epub (after the PDF, whose pages it marks)
 
 # The EPUB marks the print PDF's pages (its page list), so it is built after the PDF.
-$(BUILDDIR)/epub/$(BASENAME)-%.epub: $(SOURCES) $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(OPTIONS_STAMP) $(VENV)/.installed
+$(BUILDDIR)/epub/$(BASENAME)-%.epub: $(SOURCES) $(call page_map_of,%) $(OPTIONS_STAMP) $(VENV)/.installed
 	@# The EPUB packs every file in its folder: start from an empty one.
 	rm -rf $(STAGE)/$*/epub
-	$(call sphinx,$*,epub) -D handbook_page_map=$(abspath $(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json) docs $(STAGE)/$*/epub
+	$(call sphinx,$*,epub) -D handbook_page_map=$(abspath $(call page_map_of,$*)) docs $(STAGE)/$*/epub
 	$(PUBLISH) --files $(BUILDDIR)/epub $(STAGE)/$*/epub/$(BASENAME)-$*.epub
 
 braille: $(BRAILLE) ## Build the braille-ready editions (BRF, and Unicode braille) into _build/braille
 
 # Braille marks the print PDF's pages too (print page numbers), so it is built after the PDF.
-$(BUILDDIR)/braille/$(BASENAME)-%.brf $(BUILDDIR)/braille/$(BASENAME)-%-braille.txt: $(SOURCES) $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(OPTIONS_STAMP) $(VENV)/.installed
+$(BUILDDIR)/braille/$(BASENAME)-%.brf $(BUILDDIR)/braille/$(BASENAME)-%-braille.txt: $(SOURCES) $(call page_map_of,%) $(OPTIONS_STAMP) $(VENV)/.installed
 	rm -rf $(STAGE)/$*/braille
-	$(call sphinx,$*,braille) -D handbook_page_map=$(abspath $(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json) docs $(STAGE)/$*/braille
+	$(call sphinx,$*,braille) -D handbook_page_map=$(abspath $(call page_map_of,$*)) docs $(STAGE)/$*/braille
 	$(PUBLISH) --files $(BUILDDIR)/braille $(STAGE)/$*/braille/$(BASENAME)-$*.brf $(STAGE)/$*/braille/$(BASENAME)-$*-braille.txt
 
 lint: $(VENV)/.installed ## Check every page of every edition (content rules, references, catalogues), writing no output

@@ -76,8 +76,8 @@ class Outputs:
 
     @property
     def page_map(self) -> Path:
-        """Where the print PDF's pages start (staged beside the PDF; the EPUB and braille read it)."""
-        return self.build_dir / ".stage" / self.language / "pdf" / f"{self.stem}-pages.json"
+        """Where the print PDF's pages start (published beside the PDF; the EPUB and braille read it)."""
+        return self.build_dir / "pdf" / f"{self.stem}-pages.json"
 
     @property
     def other_editions(self) -> list[str]:

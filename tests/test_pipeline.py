@@ -7,6 +7,7 @@ chapter in test_pdf_outputs.py, the EPUB's contents in test_epub.py.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -131,3 +132,39 @@ def test_a_new_download_size_reaches_every_page(outputs, tmp_path):
     build_html()
     after = pdf_link_text("back/glossary.html")
     assert before != after, (before, after)
+
+
+@pytest.mark.parametrize(("changed", "target"), [
+    # docs/back/contributing.md includes CONTRIBUTING.md: the PDF holds its text.
+    (lambda outputs: ROOT / "CONTRIBUTING.md", lambda outputs: outputs.pdf),
+    # The EPUB's page list follows the PDF's page map.
+    (lambda outputs: outputs.page_map, lambda outputs: outputs.epub),
+], ids=["included-file", "page-map"])
+def test_a_changed_input_makes_its_outputs_out_of_date(outputs, changed, target):
+    """`make` rebuilds an output when anything it is made from changes (make -q: up to date or not)."""
+    def up_to_date() -> bool:
+        done = subprocess.run(
+            ["make", "-q", "--no-print-directory", f"BUILDDIR={outputs.build_dir}",
+             f"HANDBOOK_LANGUAGES={outputs.language}", str(target(outputs))],
+            cwd=ROOT, capture_output=True, text=True,
+        )
+        return done.returncode == 0
+
+    assert up_to_date()
+    source = changed(outputs)
+    times = source.stat()
+    try:
+        newer = target(outputs).stat().st_mtime + 60
+        os.utime(source, (newer, newer))
+        assert not up_to_date()
+    finally:
+        os.utime(source, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+
+def test_gettexts_language_variable_in_the_environment_changes_nothing(tmp_path):
+    """Desktop sessions export LANGUAGE=en_US:en (gettext's); `make` must not read it."""
+    plain = subprocess.run(["make", "-n", f"BUILDDIR={tmp_path}"], cwd=ROOT, capture_output=True, text=True)
+    desktop = subprocess.run(["make", "-n", f"BUILDDIR={tmp_path}"], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "LANGUAGE": "en_US:en"})
+    assert plain.returncode == desktop.returncode == 0, desktop.stderr
+    assert desktop.stdout == plain.stdout
