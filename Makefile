@@ -52,7 +52,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
 .DEFAULT_GOAL := all
-.PHONY: help all html pdf epub braille lint serve update-po po-status test test-fast test-bench bench clean venv test-deps check-fresh FORCE
+.PHONY: help all html assemble pdf epub braille lint serve update-po po-status test test-fast test-bench bench clean venv test-deps check-fresh FORCE
 
 help: ## List the targets
 	@echo "make [target] [HANDBOOK_LANGUAGES='en es'] [HANDBOOK_DRAFT=1] [PAPER=letter|a4] [SPHINXOPTS=...]"
@@ -68,9 +68,20 @@ $(VENV)/.installed: requirements.txt scripts/system-deps.sh
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+# One edition's site (its pages offer every edition's downloads), and the site put together.
+site_of       = $(call sphinx,$(1),html) -D handbook_downloads_from=$(BUILDDIR) docs $(STAGE)/$(1)/html
+PUBLISH_SITE  = $(PUBLISH) --site $(BUILDDIR)/html \
+                $(foreach language,$(HANDBOOK_LANGUAGES),--edition $(language)=$(STAGE)/$(language)/html) \
+                --downloads $(DOWNLOADS)
+
 html: $(SITES) ## Build the web site into _build/html, one edition per language (builds the downloads first)
-	$(PUBLISH) --site $(BUILDDIR)/html $(foreach language,$(HANDBOOK_LANGUAGES),--edition $(language)=$(STAGE)/$(language)/html) \
-		--downloads $(DOWNLOADS)
+	$(PUBLISH_SITE)
+
+# The CI workflow builds each edition's downloads in a job of its own (make pdf epub braille
+# HANDBOOK_LANGUAGES=es); one job then gathers them into _build/ and runs this.
+assemble: $(VENV)/.installed ## Build the site from downloads already in _build (built here or by other jobs), rebuilding none
+	$(foreach language,$(HANDBOOK_LANGUAGES),$(call site_of,$(language)) &&) true
+	$(PUBLISH_SITE)
 
 # One edition's site, staged. Every edition offers every edition's downloads, so it needs them all.
 # Sphinx runs on every `make` (it rebuilds only what changed), as page dates come from git.
@@ -79,7 +90,7 @@ $(STAGE)/%/html.complete: $(DOWNLOADS) $(VENV)/.installed FORCE
 	@# did not finish: then a page may be half-written, so start afresh.
 	@test -f $@ || rm -rf $(STAGE)/$*/html
 	@rm -f $@
-	$(call sphinx,$*,html) -D handbook_downloads_from=$(BUILDDIR) docs $(STAGE)/$*/html
+	$(call site_of,$*)
 	@touch $@
 
 pdf: $(PDFS) ## Build the PDF and the large-print PDF of every edition into _build/pdf

@@ -45,7 +45,11 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Leave out the `fresh` tests unless the `-m` expression names them."""
+    """A test that needs the built handbook is slow, wherever it is: `make test-fast` leaves it out.
+    The `fresh` tests are left out unless the `-m` expression names them."""
+    for item in items:
+        if {"outputs", "build"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
     if "fresh" in config.option.markexpr:
         return
     fresh = [item for item in items if item.get_closest_marker("fresh")]
@@ -107,12 +111,6 @@ def run_make(build_dir: Path, *targets: str, languages=LANGUAGES, cwd: Path = RO
         cwd=cwd, capture_output=True, text=True,
     )
 
-
-def pytest_collection_modifyitems(items) -> None:
-    """A test that needs the built handbook is slow, wherever it is: `make test-fast` leaves it out."""
-    for item in items:
-        if "outputs" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

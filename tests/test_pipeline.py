@@ -8,6 +8,7 @@ chapter in test_pdf_outputs.py, the EPUB's contents in test_epub.py.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -168,3 +169,18 @@ def test_gettexts_language_variable_in_the_environment_changes_nothing(tmp_path)
                              env={**os.environ, "LANGUAGE": "en_US:en"})
     assert plain.returncode == desktop.returncode == 0, desktop.stderr
     assert desktop.stdout == plain.stdout
+
+
+def test_the_site_assembled_from_downloads_built_elsewhere_is_the_same(build, tmp_path):
+    """`make assemble`, as the CI workflow's last job runs it, gives the site `make` gives."""
+    for folder in ("pdf", "epub", "braille"):
+        shutil.copytree(build / folder, tmp_path / folder)
+    done = run_make(tmp_path, "assemble")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    def files(site: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+    assembled, made = files(tmp_path / "html"), files(build / "html")
+    assert assembled.keys() == made.keys()
+    assert [name for name in made if assembled[name] != made[name]] == []
