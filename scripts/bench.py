@@ -89,9 +89,20 @@ def copy_name(entry: str, copy: int) -> str:
     return f"{entry}-copy{copy}"
 
 
+LABEL = re.compile(r"^\(([\w-]+)\)=$", re.M)
+
+
 def retitle(text: str, copy: int) -> str:
-    """The page's own title, marked as a copy so every title stays unique."""
-    return re.sub(r"^# (.+)$", lambda m: f"# {m.group(1)} (copy {copy})", text, count=1, flags=re.M)
+    """The page's own title and labels, marked as a copy so every title and label stays unique.
+
+    References to the page's own labels follow them; the real pages' references
+    (the source map's) keep pointing at the originals.
+    """
+    text = re.sub(r"^# (.+)$", lambda m: f"# {m.group(1)} (copy {copy})", text, count=1, flags=re.M)
+    for label in LABEL.findall(text):
+        text = re.sub(rf"^\({re.escape(label)}\)=$", f"({label}-copy{copy})=", text, flags=re.M)
+        text = text.replace(f"{{ref}}`{label}`", f"{{ref}}`{label}-copy{copy}`")
+    return text
 
 
 def generate_handbook(docs: Path, dest: Path, factor: int) -> Path:

@@ -45,7 +45,11 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Leave out the `fresh` tests unless the `-m` expression names them."""
+    """A test that needs the built handbook is slow, wherever it is: `make test-fast` leaves it out.
+    The `fresh` tests are left out unless the `-m` expression names them."""
+    for item in items:
+        if {"outputs", "build"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
     if "fresh" in config.option.markexpr:
         return
     fresh = [item for item in items if item.get_closest_marker("fresh")]
@@ -76,8 +80,8 @@ class Outputs:
 
     @property
     def page_map(self) -> Path:
-        """Where the print PDF's pages start (staged beside the PDF; the EPUB and braille read it)."""
-        return self.build_dir / ".stage" / self.language / "pdf" / f"{self.stem}-pages.json"
+        """Where the print PDF's pages start (published beside the PDF; the EPUB and braille read it)."""
+        return self.build_dir / "pdf" / f"{self.stem}-pages.json"
 
     @property
     def other_editions(self) -> list[str]:
@@ -106,6 +110,7 @@ def run_make(build_dir: Path, *targets: str, languages=LANGUAGES, cwd: Path = RO
          f"HANDBOOK_LANGUAGES={' '.join(languages)}", f"VENV={ROOT / '.venv'}"],
         cwd=cwd, capture_output=True, text=True,
     )
+
 
 
 @pytest.fixture(scope="session")

@@ -158,6 +158,7 @@ def test_failed_build_leaves_every_previous_output(second_tree):
     assert snapshot(build) == before
 
 
+@pytest.mark.slow  # reads the whole handbook before the PDF builder starts WeasyPrint
 def test_missing_pango_is_one_line_naming_the_packages(tmp_path):
     # WeasyPrint raises OSError at import when Pango is missing; a stand-in package
     # first on the path does exactly that, in a real PDF build of the real handbook.

@@ -38,10 +38,11 @@ def read_the_docs_packages(path: Path = READ_THE_DOCS) -> list[str]:
     return yaml.safe_load(path.read_text())["build"]["apt_packages"]
 
 
-def workflow_steps(path: Path = WORKFLOW) -> list[str]:
-    """The shell of every `run` step of the build job, in order."""
-    job = yaml.safe_load(path.read_text())["jobs"]["build-and-test"]
-    return [step["run"] for step in job["steps"] if "run" in step]
+def workflow_steps(path: Path = WORKFLOW) -> dict[str, list[str]]:
+    """The shell of every `run` step of each job that has one, in order."""
+    jobs = yaml.safe_load(path.read_text())["jobs"]
+    steps = {name: [step["run"] for step in job.get("steps", ()) if "run" in step] for name, job in jobs.items()}
+    return {name: runs for name, runs in steps.items() if runs}
 
 
 def apt_installed(run: str) -> list[str]:
@@ -69,21 +70,25 @@ def test_drift_from_the_build_list_is_caught(tmp_path):
         "missing": ["libharfbuzz-subset0"], "extra": ["libcairo2"]}
 
 
-def test_workflow_installs_by_hand_only_the_bootstrap_list_then_runs_system_deps():
-    steps = workflow_steps()
-    by_hand = [package for run in steps for package in apt_installed(run)]
-    assert drift(listed("bootstrap"), by_hand) == {"missing": [], "extra": []}
-    # The rest comes from the script itself: the build list before `make`, the test list from `make test`.
-    commands = [line.strip() for run in steps for line in run.splitlines()]
-    assert "bash scripts/system-deps.sh build" in commands
-    assert commands.index("bash scripts/system-deps.sh build") < commands.index("make")
-    assert "make test" in commands
+def test_every_workflow_job_installs_by_hand_only_the_bootstrap_list_then_runs_system_deps():
+    jobs = workflow_steps()
+    every_command = []
+    for name, steps in jobs.items():
+        by_hand = [package for run in steps for package in apt_installed(run)]
+        assert drift(listed("bootstrap"), by_hand) == {"missing": [], "extra": []}, name
+        # The rest comes from the script itself: the build list before `make`, the test list from `make test`.
+        commands = [line.strip() for run in steps for line in run.splitlines()]
+        first_make = next(i for i, command in enumerate(commands) if command.split()[:1] == ["make"])
+        assert commands.index("bash scripts/system-deps.sh build") < first_make, name
+        every_command += commands
+    assert {"make pdf epub braille", "make assemble", "make test"} <= set(every_command)
 
 
 def test_a_package_installed_by_hand_in_the_workflow_is_caught(tmp_path):
     workflow = tmp_path / "handbook.yml"
     workflow.write_text(WORKFLOW.read_text().replace("git make python3", "git make python3 libpango-1.0-0", 1))
-    by_hand = [package for run in workflow_steps(workflow) for package in apt_installed(run)]
+    first_job = next(iter(workflow_steps(workflow).values()))
+    by_hand = [package for run in first_job for package in apt_installed(run)]
     assert drift(listed("bootstrap"), by_hand)["extra"] == ["libpango-1.0-0"]
 
 

@@ -43,6 +43,7 @@ from handbook import THEMES
 from handbook.common.failure import fail_build
 from handbook.common.fonts import font_directory
 from handbook.common.page_map import page_list, read_page_map
+from handbook.rules.build_errors import stop_after_problems
 
 _ = get_translation("handbook")
 HERE = Path(__file__).resolve().parent
@@ -266,6 +267,9 @@ class AccessibleEpubBuilder(Epub3Builder):
         super().handle_page(pagename, addctx, templatename, **kwargs)
 
     def handle_finish(self) -> None:
+        # No package from a build with problems: the book would carry them (a missing image) to readers.
+        if stop_after_problems(self.app, _("Packing the EPUB")):
+            return
         clashes = [page for page in (COVER_PAGE, COLOPHON_PAGE) if page in self.env.found_docs]
         for page in clashes:
             self.problem(f"docs/{page} has the name of the EPUB's generated {page} page; rename it", "page_name")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docutils import nodes
+from roman_numerals import RomanNumeral
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.errors import SphinxError
 from sphinx.locale import get_translation
@@ -36,7 +37,7 @@ from handbook.common.failure import fail_build
 from handbook.pdf import box_sources, page_labels
 from handbook.pdf import doctree as print_doctree
 from handbook.pdf import tagging as pdf_tagging
-from handbook.pdf.page_labels import to_roman
+from handbook.rules.build_errors import stop_after_problems
 
 _ = get_translation("handbook")
 logger = sphinx_logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.env.resolve_references(tree, root, self)
         self._parts = print_doctree.parts_from_wrappers(
             tree, lambda number, caption: _("Part %(number)s: %(caption)s") % {
-                "number": to_roman(number), "caption": caption}
+                "number": RomanNumeral(number).to_uppercase(), "caption": caption}
         )
         renamed = print_doctree.make_ids_unique(tree, root)
         unresolved = print_doctree.rewrite_links(tree, renamed, root)
@@ -129,6 +130,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def finish(self) -> None:
         super().finish()
+        # WeasyPrint would fail on the same problem (a missing image), with a traceback, after minutes.
+        if stop_after_problems(self.app, _("Rendering the PDF editions")):
+            return
         html_file = Path(self.outdir, self.config.root_doc + self.out_suffix)
         stem = output_stem(self.config)
         targets = [Path(self.outdir, f"{stem}{edition.suffix}.pdf") for edition in EDITIONS]
@@ -172,6 +176,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         """Render one edition to ``target``; leave any earlier file intact on failure."""
         from weasyprint import CSS, HTML, URLFetcher  # loadable: finish() checked weasyprint_problem()
         from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import FatalURLFetchingError
 
         weasy_logger = logging.getLogger("weasyprint")
         collector = _CollectWeasyPrintProblems()
@@ -187,8 +192,15 @@ class PDFBuilder(SingleFileHTMLBuilder):
             stylesheets = self._stylesheets(edition, font_config)
 
             def render():
-                return HTML(filename=html_file, url_fetcher=fetcher).render(
-                    stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1")
+                try:
+                    return HTML(filename=html_file, url_fetcher=fetcher).render(
+                        stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1")
+                except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
+                    raise PDFBuildError(
+                        _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
+                          "the file exists and that its path is relative to the page.")
+                        % {"error": error, "cause": error.__cause__}
+                    ) from None
 
             document = render()
             self._check_complete(document)

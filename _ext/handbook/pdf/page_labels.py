@@ -12,24 +12,14 @@ from __future__ import annotations
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
-
-
-def to_roman(number: int) -> str:
-    numerals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for value, letter in numerals:
-        while number >= value:
-            out += letter
-            number -= value
-    return out
+from roman_numerals import RomanNumeral
 
 
 def labels(page_count: int, body_start: int) -> list[str]:
     """Each page's number as printed: i, ii, ... before ``body_start`` (0-based), then 1, 2, ..."""
     if not 0 <= body_start < page_count:
         raise ValueError(f"the body starts on page index {body_start} of a {page_count}-page document")
-    return [to_roman(index + 1).lower() for index in range(body_start)] + [
+    return [RomanNumeral(index + 1).to_lowercase() for index in range(body_start)] + [
         str(index - body_start + 1) for index in range(body_start, page_count)]
 
 
