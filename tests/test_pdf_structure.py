@@ -47,7 +47,7 @@ def edition(request, outputs):
 
 @pytest.fixture
 def print_html(outputs) -> Path:
-    return outputs.page_map.with_name("index.html")  # staged beside the PDFs and their page map
+    return outputs.build_dir / ".stage" / outputs.language / "pdf" / "index.html"  # staged beside the PDFs
 
 
 def html_for(print_html: Path, edition_name: str) -> BeautifulSoup:
