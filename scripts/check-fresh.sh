@@ -215,7 +215,7 @@ cleanup() {
 
 main() {
   trap cleanup EXIT
-  trap 'exit 130' INT TERM
+  trap 'echo "check-fresh: interrupted; removing the chroot" >&2; exit 130' INT TERM
   local failed=()
   for release in "$@"; do
     root="$fresh_dir/$release"
