@@ -171,14 +171,24 @@ run_inside() {
     bash -c "$(declare -f in_chroot); in_chroot \"\$@\"" in_chroot "$root" "$1" "${environment[@]}"
 }
 
+# Every edition the Makefile builds by default: the site (English at its root, the others
+# in a folder each) and the downloads.
 check_outputs() {
-  local built="$root/root/handbook/_build" stem=ice-mission-areas-en
-  check_output "$built/html/index.html" html &&
-    check_output "$built/pdf/$stem.pdf" pdf &&
-    check_output "$built/pdf/$stem-large-print.pdf" pdf &&
-    check_output "$built/epub/$stem.epub" epub &&
-    check_output "$built/braille/$stem.brf" brf &&
-    check_output "$built/braille/$stem-braille.txt" unicode-braille
+  local sources="$root/root/handbook" language languages stem site
+  local built="$sources/_build"
+  languages="$(sed -n 's/^HANDBOOK_LANGUAGES *?= *//p' "$sources/Makefile")"
+  for language in ${languages:-en}; do
+    stem="ice-mission-areas-$language"
+    site="$built/html/$language/index.html"
+    [ "$language" = en ] && site="$built/html/index.html"
+    check_output "$site" html &&
+      check_output "$built/pdf/$stem.pdf" pdf &&
+      check_output "$built/pdf/$stem-large-print.pdf" pdf &&
+      check_output "$built/epub/$stem.epub" epub &&
+      check_output "$built/braille/$stem.brf" brf &&
+      check_output "$built/braille/$stem-braille.txt" unicode-braille || return 1
+    echo "  $language: site, PDF, large-print PDF, EPUB, BRF, Unicode braille"
+  done
 }
 
 prepare_chroot() {
@@ -215,7 +225,7 @@ cleanup() {
 
 main() {
   trap cleanup EXIT
-  trap 'exit 130' INT TERM
+  trap 'echo "check-fresh: interrupted; removing the chroot" >&2; exit 130' INT TERM
   local failed=()
   for release in "$@"; do
     root="$fresh_dir/$release"

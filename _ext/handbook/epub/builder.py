@@ -283,7 +283,8 @@ class AccessibleEpubBuilder(Epub3Builder):
         config = self.config
         edition_line = _("Edition of %(date)s") % {"date": config.handbook_edition.date}
         if config.handbook_draft:
-            edition_line = f"{edition_line}. {_('Draft')}"
+            # Not in an f-string: before Python 3.12, babel sees no call inside one.
+            edition_line = "%s. %s" % (edition_line, _("Draft"))
         image = self.outdir / self.imagedir / COVER_IMAGE
         image.parent.mkdir(parents=True, exist_ok=True)
         image.write_bytes(

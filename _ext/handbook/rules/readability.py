@@ -251,7 +251,8 @@ def report(scores: Mapping[str, PageScore], measure: Measure, paths: Mapping[str
     lines = [_("# %(measure)s: each page of %(words)d words or more %(page)s, the median %(median)s")
              % {"measure": measure.name, "words": MIN_WORDS, "page": measure.limit_text(measure.page_limit),
                 "median": measure.limit_text(measure.median_limit)},
-             f"{str(_('score')):>7}  {str(_('words')):>6}  {_('page')}"]
+             # Outside the f-string: before Python 3.12, babel cannot see a call inside one.
+             "{:>7}  {:>6}  {}".format(str(_("score")), str(_("words")), str(_("page")))]
     for docname in sorted(scores, key=lambda d: paths[d]):
         lines.append(f"{scores[docname].score:7.1f}  {scores[docname].words:6d}  {paths[docname]}")
     lines.append(_("median: %.1f") % median if median is not None
