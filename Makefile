@@ -169,8 +169,10 @@ node_modules/.installed: package.json package-lock.json
 test: test-deps ## Run every test but the benchmark's (builds the handbook once, drives Chromium, runs Java)
 	$(VENV)/bin/python -m pytest -m "not bench" $(PYTESTOPTS)
 
+# On every core, a test file to a process (its builds shared by its tests); `make test` builds the
+# handbook once per process, so it runs in one.
 test-fast: $(VENV)/.installed-test-python ## Unit tests, every rule on every page, the broken pages: no browser, no Java
-	$(VENV)/bin/python -m pytest -m "not slow and not bench and not fresh" $(PYTESTOPTS)
+	$(VENV)/bin/python -m pytest -m "not slow and not bench and not fresh" -n auto --dist loadfile $(PYTESTOPTS)
 
 test-bench: test-deps ## The benchmark's smoke tests (`make bench` measures)
 	$(VENV)/bin/python -m pytest -m bench $(PYTESTOPTS)

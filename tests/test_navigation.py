@@ -194,6 +194,7 @@ def test_nested_toctrees_render_as_the_theme_renders_them(tmp_path):
     assert_same_and_each_page_marked(pages(tmp_path / "stock"), ours, documents=len(NESTED_PAGES))
 
 
+@pytest.mark.slow  # builds the whole site, with the cache and without
 def test_the_handbook_renders_as_with_the_theme_on_every_page(tmp_path):
     stock_conf, our_conf = tmp_path / "stock-conf", tmp_path / "our-conf"
     for folder, cache in ((stock_conf, False), (our_conf, True)):

@@ -180,6 +180,7 @@ def test_missing_pango_is_one_line_naming_the_packages(tmp_path):
     assert not list((tmp_path / "out").glob("*.pdf"))
 
 
+@pytest.mark.slow  # reads the whole handbook, then the builder fails
 @pytest.mark.parametrize(("builder", "setting"), [
     ("pdf", "pdf_paper_size=b5"),  # no such paper: the render fails
     ("epub", "handbook_page_map=/nonexistent/pages.json"),  # no page map: the page list fails

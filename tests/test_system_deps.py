@@ -95,6 +95,7 @@ def test_a_package_installed_by_hand_in_the_workflow_is_caught(tmp_path):
 # -- a missing library is named in one line ---------------------------------------------
 
 
+@pytest.mark.slow  # reads the whole handbook before the PDF builder starts WeasyPrint
 def test_missing_harfbuzz_subset_is_one_line_naming_the_package(tmp_path):
     # The dynamic loader finds an empty libharfbuzz-subset.so.0 first and fails to load it,
     # so WeasyPrint goes without it, as on a machine where it is not installed. (Hiding the

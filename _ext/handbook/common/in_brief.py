@@ -54,6 +54,7 @@ def unused_id(document: nodes.document, base: str) -> str:
 def mark_summary(document: nodes.document, admonition: nodes.admonition) -> in_brief:
     """Replace one admonition by an ``in_brief`` node; its title gets an id to label it."""
     summary = in_brief(admonition.rawsource, *admonition.children, **admonition.attributes)
+    summary.source, summary.line = admonition.source, admonition.line  # problems found in it keep their line
     title = summary.children[0]
     if not title["ids"]:
         title_id = unused_id(document, f"{IN_BRIEF_CLASS}-title")
