@@ -68,7 +68,8 @@ def assemble_site(site: Path, editions: dict[str, Path], downloads: list[Path]) 
                  if other != language and site_folder(other) and (staged / site_folder(other)).exists()]
         if clash:
             raise ValueError(f"the {language} edition has a folder {clash[0]}, where another edition goes")
-        shutil.copytree(staged, folder, dirs_exist_ok=True)
+        # Sphinx's backup of an earlier build's settings (written when they changed) is not the site's.
+        shutil.copytree(staged, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".buildinfo.bak"))
     folder = site / DOWNLOADS_FOLDER
     folder.mkdir()
     for file in downloads:

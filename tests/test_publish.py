@@ -103,7 +103,7 @@ def test_main_reports_a_full_disk_in_one_line(tmp_path, monkeypatch, capsys):
 
 
 def test_publish_site_puts_each_edition_in_its_folder_and_lists_every_download(tmp_path):
-    english = make_tree(tmp_path / "stage-en", {"index.html": "en", "front/about.html": "en"})
+    english = make_tree(tmp_path / "stage-en", {"index.html": "en", "front/about.html": "en", ".buildinfo.bak": "x"})
     spanish = make_tree(tmp_path / "stage-es", {"index.html": "es", "front/about.html": "es"})
     files = make_tree(tmp_path / "files", {"book-en.pdf": "en pdf", "book-es.pdf": "es pdf"})
     dest = make_tree(tmp_path / "html", {"stale.html": "old"})
@@ -111,6 +111,7 @@ def test_publish_site_puts_each_edition_in_its_folder_and_lists_every_download(t
     assert (dest / "front" / "about.html").read_text() == "en"
     assert (dest / "es" / "front" / "about.html").read_text() == "es"
     assert not (dest / "stale.html").exists()
+    assert not (dest / ".buildinfo.bak").exists()
     assert sorted(p.name for p in (dest / "downloads").iterdir()) == ["SHA256SUMS", "book-en.pdf", "book-es.pdf"]
     assert (dest / "downloads" / "SHA256SUMS").read_text() == publish.sha256sums(
         [files / "book-en.pdf", files / "book-es.pdf"])
