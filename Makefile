@@ -13,6 +13,9 @@ BUILDDIR    ?= _build
 PYTHON      ?= python3
 VENV        ?= .venv
 PYTESTOPTS  ?=
+# `make check-fresh`: the Debian releases to try `make` on; FRESH_TEST=1 runs `make test` there too.
+FRESH_RELEASES ?= bookworm trixie
+FRESH_TEST  ?=
 
 ifeq ($(origin LANGUAGE),command line)
 $(error LANGUAGE is gettext's own variable; choose the editions with HANDBOOK_LANGUAGES, e.g. make HANDBOOK_LANGUAGES=es)
@@ -39,7 +42,7 @@ TRANSLATIONS  = $(filter-out en,$(HANDBOOK_LANGUAGES))
 # sphinx-build for one edition, with its own doctrees: $(call sphinx,LANGUAGE,BUILDER)
 sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) $(ALLSPHINXOPTS)
 # What a format depends on: a change to any of these rebuilds it (compiled catalogues are outputs).
-SOURCES      := conf.py requirements.txt \
+SOURCES      := conf.py requirements.txt CONTRIBUTING.md \
                 $(filter-out %.mo,$(shell find docs _ext _static _templates _themes locales -type f 2>/dev/null))
 
 # conf.py reads the editions, the draft option and the paper; the edition date comes from the last commit.
@@ -49,7 +52,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
 .DEFAULT_GOAL := all
-.PHONY: help all html pdf epub braille lint serve update-po po-status test bench clean venv test-deps FORCE
+.PHONY: help all html assemble pdf epub braille lint serve update-po po-status test test-fast test-bench bench clean venv test-deps check-fresh FORCE
 
 help: ## List the targets
 	@echo "make [target] [HANDBOOK_LANGUAGES='en es'] [HANDBOOK_DRAFT=1] [PAPER=letter|a4] [SPHINXOPTS=...]"
@@ -65,9 +68,20 @@ $(VENV)/.installed: requirements.txt scripts/system-deps.sh
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+# One edition's site (its pages offer every edition's downloads), and the site put together.
+site_of       = $(call sphinx,$(1),html) -D handbook_downloads_from=$(BUILDDIR) docs $(STAGE)/$(1)/html
+PUBLISH_SITE  = $(PUBLISH) --site $(BUILDDIR)/html \
+                $(foreach language,$(HANDBOOK_LANGUAGES),--edition $(language)=$(STAGE)/$(language)/html) \
+                --downloads $(DOWNLOADS)
+
 html: $(SITES) ## Build the web site into _build/html, one edition per language (builds the downloads first)
-	$(PUBLISH) --site $(BUILDDIR)/html $(foreach language,$(HANDBOOK_LANGUAGES),--edition $(language)=$(STAGE)/$(language)/html) \
-		--downloads $(DOWNLOADS)
+	$(PUBLISH_SITE)
+
+# The CI workflow builds each edition's downloads in a job of its own (make pdf epub braille
+# HANDBOOK_LANGUAGES=es); one job then gathers them into _build/ and runs this.
+assemble: $(VENV)/.installed ## Build the site from downloads already in _build (built here or by other jobs), rebuilding none
+	$(foreach language,$(HANDBOOK_LANGUAGES),$(call site_of,$(language)) &&) true
+	$(PUBLISH_SITE)
 
 # One edition's site, staged. Every edition offers every edition's downloads, so it needs them all.
 # Sphinx runs on every `make` (it rebuilds only what changed), as page dates come from git.
@@ -76,7 +90,7 @@ $(STAGE)/%/html.complete: $(DOWNLOADS) $(VENV)/.installed FORCE
 	@# did not finish: then a page may be half-written, so start afresh.
 	@test -f $@ || rm -rf $(STAGE)/$*/html
 	@rm -f $@
-	$(call sphinx,$*,html) -D handbook_downloads_from=$(BUILDDIR) docs $(STAGE)/$*/html
+	$(call site_of,$*)
 	@touch $@
 
 pdf: $(PDFS) ## Build the PDF and the large-print PDF of every edition into _build/pdf
@@ -86,27 +100,32 @@ OPTIONS_STAMP = $(STAGE)/options-$(PAPER)-draft$(HANDBOOK_DRAFT)
 $(OPTIONS_STAMP):
 	@mkdir -p $(STAGE) && rm -f $(STAGE)/options-* && touch $@
 
+# The standard PDF's page map (which block starts each page): the EPUB's page list and the
+# braille edition's print page numbers follow it. Published beside the PDFs.
+page_map_of   = $(BUILDDIR)/pdf/$(BASENAME)-$(1)-pages.json
+
 # One rule per format, for every language (% is the language).
-$(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-large-print.pdf: $(SOURCES) $(OPTIONS_STAMP) $(VENV)/.installed
+$(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-large-print.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-pages.json: $(SOURCES) $(OPTIONS_STAMP) $(VENV)/.installed
 	rm -rf $(STAGE)/$*/pdf
 	$(call sphinx,$*,pdf) docs $(STAGE)/$*/pdf
-	$(PUBLISH) --files $(BUILDDIR)/pdf $(STAGE)/$*/pdf/$(BASENAME)-$*.pdf $(STAGE)/$*/pdf/$(BASENAME)-$*-large-print.pdf
+	$(PUBLISH) --files $(BUILDDIR)/pdf $(STAGE)/$*/pdf/$(BASENAME)-$*.pdf $(STAGE)/$*/pdf/$(BASENAME)-$*-large-print.pdf \
+		$(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json
 
 epub: $(EPUBS) ## Build the EPUB 3 of every edition into _build/epub (after the PDF, whose pages it marks)
 
 # The EPUB marks the print PDF's pages (its page list), so it is built after the PDF.
-$(BUILDDIR)/epub/$(BASENAME)-%.epub: $(SOURCES) $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(OPTIONS_STAMP) $(VENV)/.installed
+$(BUILDDIR)/epub/$(BASENAME)-%.epub: $(SOURCES) $(call page_map_of,%) $(OPTIONS_STAMP) $(VENV)/.installed
 	@# The EPUB packs every file in its folder: start from an empty one.
 	rm -rf $(STAGE)/$*/epub
-	$(call sphinx,$*,epub) -D handbook_page_map=$(abspath $(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json) docs $(STAGE)/$*/epub
+	$(call sphinx,$*,epub) -D handbook_page_map=$(abspath $(call page_map_of,$*)) docs $(STAGE)/$*/epub
 	$(PUBLISH) --files $(BUILDDIR)/epub $(STAGE)/$*/epub/$(BASENAME)-$*.epub
 
 braille: $(BRAILLE) ## Build the braille-ready editions (BRF, and Unicode braille) into _build/braille
 
 # Braille marks the print PDF's pages too (print page numbers), so it is built after the PDF.
-$(BUILDDIR)/braille/$(BASENAME)-%.brf $(BUILDDIR)/braille/$(BASENAME)-%-braille.txt: $(SOURCES) $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(OPTIONS_STAMP) $(VENV)/.installed
+$(BUILDDIR)/braille/$(BASENAME)-%.brf $(BUILDDIR)/braille/$(BASENAME)-%-braille.txt: $(SOURCES) $(call page_map_of,%) $(OPTIONS_STAMP) $(VENV)/.installed
 	rm -rf $(STAGE)/$*/braille
-	$(call sphinx,$*,braille) -D handbook_page_map=$(abspath $(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json) docs $(STAGE)/$*/braille
+	$(call sphinx,$*,braille) -D handbook_page_map=$(abspath $(call page_map_of,$*)) docs $(STAGE)/$*/braille
 	$(PUBLISH) --files $(BUILDDIR)/braille $(STAGE)/$*/braille/$(BASENAME)-$*.brf $(STAGE)/$*/braille/$(BASENAME)-$*-braille.txt
 
 lint: $(VENV)/.installed ## Check every page of every edition (content rules, references, catalogues), writing no output
@@ -146,11 +165,28 @@ node_modules/.installed: package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: test-deps ## Run every test (the suite builds the handbook once into a temporary folder)
-	$(VENV)/bin/python -m pytest $(PYTESTOPTS)
+# The tests in tiers (markers in pytest.ini): test-fast in under a minute, test all but the benchmark's.
+test: test-deps ## Run every test but the benchmark's (builds the handbook once, drives Chromium, runs Java)
+	$(VENV)/bin/python -m pytest -m "not bench" $(PYTESTOPTS)
+
+# On every core, a test file to a process (its builds shared by its tests); `make test` builds the
+# handbook once per process, so it runs in one.
+test-fast: $(VENV)/.installed-test-python ## Unit tests, every rule on every page, the broken pages: no browser, no Java
+	$(VENV)/bin/python -m pytest -m "not slow and not bench and not fresh" -n auto --dist loadfile $(PYTESTOPTS)
+
+test-bench: test-deps ## The benchmark's smoke tests (`make bench` measures)
+	$(VENV)/bin/python -m pytest -m bench $(PYTESTOPTS)
+
+# The tests' Python packages alone: all that `make test-fast` needs.
+$(VENV)/.installed-test-python: requirements-test.txt $(VENV)/.installed
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
 
 bench: all test-deps ## Measure build speed, memory and page weight (writes benchmarks/results.md)
 	$(VENV)/bin/python scripts/bench.py
+
+check-fresh: ## As root: run `make` (FRESH_TEST=1: and `make test`) on fresh Debian 12 and 13 (HEAD only)
+	FRESH_DIR=$(BUILDDIR)/fresh FRESH_TEST=$(FRESH_TEST) bash scripts/check-fresh.sh $(FRESH_RELEASES)
 
 clean: ## Remove every build output
 	rm -rf $(BUILDDIR)

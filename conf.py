@@ -68,12 +68,15 @@ extensions = [
     "handbook.common.diagrams",
     "handbook.common.edition",
     "handbook.common.abbreviations",
+    "handbook.common.in_brief",
     "handbook.common.fonts",
     "handbook.common.page_map",
     "handbook.web.downloads",
     "handbook.web.language_switch",
+    "handbook.web.current_page",
     "handbook.web.search_from_disk",
     "handbook.web.page_dates",
+    "handbook.web.navigation",
     "handbook.pdf.builder",
     "handbook.epub.builder",
     "handbook.braille.builder",
@@ -126,6 +129,9 @@ html_theme_options = {
     "use_edit_page_button": bool(handbook_repository_url),
     "use_issues_button": bool(handbook_repository_url),
     "use_repository_button": bool(handbook_repository_url),
+    # One search control: the sidebar's button on wide screens, the article header's on
+    # narrow ones. The theme's default also put one in a top bar that held nothing else.
+    "navbar_persistent": [],
 }
 # The sidebar: the search button and the contents, both inside landmarks. The theme's
 # logo link (outside every landmark) repeated the contents' home link; the icon links are empty.

@@ -7,6 +7,9 @@
 // hides the ring after a mouse click, so after a keyboard press (a click with
 // detail 0) the button gets its focus back, unless the click moved focus on purpose
 // (the search dialog, the navigation drawer).
+// It listens in the capture phase, before the button's own handlers: on wide screens
+// sphinx-book-theme's primary-sidebar toggle stops the click from going any further
+// (stopImmediatePropagation), so a listener on the way back up never heard it.
 document.addEventListener("click", (event) => {
   if (event.detail !== 0) return;
   const button = event.target.closest(
@@ -17,18 +20,7 @@ document.addEventListener("click", (event) => {
     const focused = document.activeElement;
     if (!focused || focused === document.body) button.focus();
   }, 0);
-});
-
-// The sidebar toggles readers see sit in the article header, but sphinx-book-theme 1.4.0
-// and pydata-sphinx-theme 0.20 bind their handlers to the first `.primary-toggle` and
-// `.secondary-toggle` in the page: the hidden ones in the theme's top header. So the
-// visible toggles did nothing, with a mouse or a keyboard. They hand their clicks on.
-for (const kind of ["primary", "secondary"]) {
-  const bound = document.querySelector(`.${kind}-toggle`);
-  document.querySelectorAll(`.${kind}-toggle`).forEach((toggle) => {
-    if (bound && toggle !== bound) toggle.addEventListener("click", () => bound.click());
-  });
-}
+}, true);
 
 // The downloads list (a native <details>) closes like a menu: with Escape, which
 // returns focus to its button, and when focus or a click moves elsewhere.

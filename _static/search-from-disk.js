@@ -1,7 +1,7 @@
 // Search excerpts for a site opened from disk (see _ext/handbook/web/search_from_disk.py).
 //
 // Sphinx's search cuts each result's excerpt from the page it fetches; browsers refuse
-// fetch() on file:// URLs. From disk only, this loads every page's article
+// fetch() on file:// URLs. From disk only, this loads every page's content
 // (_static/search-pages.js, written by the build) and answers those fetches from it.
 if (window.location.protocol === "file:") {
   const root = new URL(document.documentElement.dataset.content_root || "./", window.location.href);

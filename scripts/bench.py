@@ -89,9 +89,20 @@ def copy_name(entry: str, copy: int) -> str:
     return f"{entry}-copy{copy}"
 
 
+LABEL = re.compile(r"^\(([\w-]+)\)=$", re.M)
+
+
 def retitle(text: str, copy: int) -> str:
-    """The page's own title, marked as a copy so every title stays unique."""
-    return re.sub(r"^# (.+)$", lambda m: f"# {m.group(1)} (copy {copy})", text, count=1, flags=re.M)
+    """The page's own title and labels, marked as a copy so every title and label stays unique.
+
+    References to the page's own labels follow them; the real pages' references
+    (the source map's) keep pointing at the originals.
+    """
+    text = re.sub(r"^# (.+)$", lambda m: f"# {m.group(1)} (copy {copy})", text, count=1, flags=re.M)
+    for label in LABEL.findall(text):
+        text = re.sub(rf"^\({re.escape(label)}\)=$", f"({label}-copy{copy})=", text, flags=re.M)
+        text = text.replace(f"{{ref}}`{label}`", f"{{ref}}`{label}-copy{copy}`")
+    return text
 
 
 def generate_handbook(docs: Path, dest: Path, factor: int) -> Path:
@@ -137,7 +148,8 @@ def generate_handbook(docs: Path, dest: Path, factor: int) -> Path:
 @dataclass
 class Run:
     seconds: float
-    peak_rss: int  # bytes
+    peak_memory: int  # bytes, summed over the process tree (see tree_memory)
+    cpu_seconds: float = 0.0  # user + system, of the process and its children
     output_bytes: int = 0
     pages: int = 0
 
@@ -151,25 +163,77 @@ class Series:
         return statistics.median(getattr(run, attribute) for run in self.runs) if self.runs else float("nan")
 
 
-def measure(command: list[str], cwd: Path, timeout: float) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Run ``command``; return wall time, the peak RSS of it and its children, and the result."""
+def tree_memory(pid: int) -> int:
+    """Memory of a process and all its descendants, summed, in bytes.
+
+    Each process counts its proportional set size (PSS): a page shared by
+    forked processes is split between them rather than counted once per
+    process, as summing RSS would. Where PSS cannot be read, RSS.
+    """
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for process in processes:
+        try:
+            try:
+                total += process.memory_full_info().pss
+            except (psutil.AccessDenied, AttributeError):
+                total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue  # ended between the listing and the reading
+    return total
+
+
+class PeakMemory(threading.Thread):
+    """Samples ``tree_memory`` of a running process until stopped; keeps the peak."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak = max(self.peak, tree_memory(self.pid))
+            self.done.wait(self.interval)
+
+
+def measure(command: list[str], cwd: Path, timeout: float) -> tuple[Run, subprocess.CompletedProcess]:
+    """Run ``command``; return its wall and CPU time, the peak memory of its process tree, and the result.
+
+    The memory is sampled over the whole tree, summed (the PDF builder renders in
+    child processes: the largest single process understates what a machine needs).
+    """
     # The venv's commands on PATH: sphinx-simplepdf runs the `weasyprint` command.
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    sampler = PeakMemory(process.pid)
+    sampler.start()
     timer = threading.Timer(timeout, process.kill)
     timer.start()
     try:
         output = process.stdout.read()
+        # Wait for the end without reaping, so the sampler never reads a reused process id.
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+        sampler.done.set()
+        sampler.join()
         _, status, usage = os.wait4(process.pid, 0)
     finally:
         timer.cancel()
+        sampler.done.set()
     seconds = time.perf_counter() - start
     returncode = os.waitstatus_to_exitcode(status)
     process.returncode = returncode
-    return seconds, usage.ru_maxrss * 1024, subprocess.CompletedProcess(command, returncode, output)
+    run = Run(seconds=seconds, peak_memory=sampler.peak, cpu_seconds=usage.ru_utime + usage.ru_stime)
+    return run, subprocess.CompletedProcess(command, returncode, output)
 
 
 def pdf_pages(path: Path) -> int:
@@ -201,18 +265,14 @@ def build_once(fmt: str, ours: bool, tree: Path, srcdir: Path, work: Path, timeo
     shutil.rmtree(outdir.with_name(outdir.name + "-doctrees"), ignore_errors=True)
     builder = (OUR_BUILDERS if ours else STOCK_BUILDERS)[fmt]
     confdir = tree if ours else work / "stock-conf"
-    seconds, rss, done = measure(sphinx_command(builder, confdir, srcdir, outdir, ours), tree, timeout)
+    run, done = measure(sphinx_command(builder, confdir, srcdir, outdir, ours), tree, timeout)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(done.args)} failed ({done.returncode}):\n{done.stdout[-3000:]}")
     files = output_of(fmt, outdir)
+    run.output_bytes = sum(f.stat().st_size for f in files)
     # Pages per second counts every page rendered: ours renders two editions in one build.
-    pdf_files = [f for f in files if f.suffix == ".pdf"]
-    return Run(
-        seconds=seconds,
-        peak_rss=rss,
-        output_bytes=sum(f.stat().st_size for f in files),
-        pages=sum(pdf_pages(f) for f in pdf_files),
-    )
+    run.pages = sum(pdf_pages(f) for f in files if f.suffix == ".pdf")
+    return run
 
 
 def incremental_html(ours: bool, tree: Path, srcdir: Path, work: Path, timeout: float) -> float:
@@ -223,12 +283,12 @@ def incremental_html(ours: bool, tree: Path, srcdir: Path, work: Path, timeout: 
     original = page.read_text(encoding="utf-8")
     page.write_text(original + "\nOne more line for the incremental build.\n", encoding="utf-8")
     try:
-        seconds, _, done = measure(sphinx_command("html", confdir, srcdir, outdir, ours), tree, timeout)
+        run, done = measure(sphinx_command("html", confdir, srcdir, outdir, ours), tree, timeout)
     finally:
         page.write_text(original, encoding="utf-8")
     if done.returncode != 0:
         raise RuntimeError(f"incremental build failed:\n{done.stdout[-3000:]}")
-    return seconds
+    return run.seconds
 
 
 # -- Page weight ----------------------------------------------------------------
@@ -290,19 +350,25 @@ def report(results: dict, incremental: dict, weight: dict, runs: int) -> str:
         "Written by `make bench` (scripts/bench.py). " + machine_line(),
         f"Each figure is the median of {runs} alternating runs (ours, then the alternative).",
         "",
-        "| Size | Format | Ours: time | Ours: peak RSS | Ours: output | Ours: PDF pages/s "
-        "| Alternative | Its time | Its peak RSS | Its output | Time ratio (ours/theirs) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "Memory is the peak of the whole process tree, summed (proportional set size: pages shared "
+        "by forked processes are split between them). CPU time is user + system over the tree.",
+        "",
+        "| Size | Format | Ours: time | Ours: CPU time | Ours: time / 1x | Ours: peak memory | Ours: output "
+        "| Ours: PDF pages/s | Alternative | Its time | Its peak memory | Its output | Time ratio (ours/theirs) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for (size, fmt), (ours, theirs) in results.items():
         pages_per_second = (
             f"{ours.median('pages') / ours.median('seconds'):.1f}" if fmt == "pdf" and ours.runs else ""
         )
+        base = results.get((1, fmt))
+        growth = ratio(ours.median("seconds"), base[0].median("seconds")) if base else "n/a"
         theirs_time = f"{theirs.median('seconds'):.1f} s" if theirs.runs else theirs.failed
         lines.append(
-            f"| {size}x | {fmt} | {ours.median('seconds'):.1f} s | {mb(ours.median('peak_rss'))} "
+            f"| {size}x | {fmt} | {ours.median('seconds'):.1f} s | {ours.median('cpu_seconds'):.1f} s | {growth} "
+            f"| {mb(ours.median('peak_memory'))} "
             f"| {mb(ours.median('output_bytes'))} | {pages_per_second} | {STOCK_NAMES[fmt]} | {theirs_time} "
-            f"| {mb(theirs.median('peak_rss')) if theirs.runs else ''} "
+            f"| {mb(theirs.median('peak_memory')) if theirs.runs else ''} "
             f"| {mb(theirs.median('output_bytes')) if theirs.runs else ''} "
             f"| {ratio(ours.median('seconds'), theirs.median('seconds'))} |"
         )
@@ -319,6 +385,19 @@ def report(results: dict, incremental: dict, weight: dict, runs: int) -> str:
         (ours_size, _), (stock_size, _) = weight.values()
         lines.append(f"\nOurs transfers {ours_size / stock_size:.0%} of what the stock theme transfers.")
     return "\n".join(lines) + "\n"
+
+
+# Written by hand from profiles (see the section itself), not measured here: kept as it is.
+KEPT_SECTION = "## Profiles"
+
+
+def kept_sections(results_file: Path) -> str:
+    """The hand-written part of an earlier results file (from ``KEPT_SECTION`` on), if any."""
+    if not results_file.is_file():
+        return ""
+    text = results_file.read_text(encoding="utf-8")
+    start = text.find(f"\n{KEPT_SECTION}")
+    return text[start:] if start >= 0 else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -374,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
             if size == 1:
                 weight["ours"] = landing_page_weight(work / "ours-html")
                 weight["stock sphinx-book-theme"] = landing_page_weight(work / "stock-html")
-    text = report(results, incremental, weight, args.runs)
+    text = report(results, incremental, weight, args.runs) + kept_sections(args.output)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     print(text)

@@ -136,6 +136,15 @@ def check_outline(pdf: pikepdf.Pdf) -> Iterator[Finding]:
     outlines = pdf.Root.get("/Outlines")
     if outlines is None or "/First" not in outlines:
         yield Finding("outline", "the PDF has no bookmark outline")
+    elif pdf.Root.get("/PageMode") != Name.UseOutlines:
+        yield Finding("page-mode", "the catalog's /PageMode is not /UseOutlines: viewers open without the bookmarks")
+
+
+def check_page_labels(pdf: pikepdf.Pdf) -> Iterator[Finding]:
+    """Viewers go to the page printed with the number a reader asks for."""
+    if "/PageLabels" not in pdf.Root:
+        yield Finding("page-labels", "the catalog has no /PageLabels: viewers number the pages from the cover, "
+                      "not as they are printed")
 
 
 # -- fonts ---------------------------------------------------------------------
@@ -187,6 +196,20 @@ def check_figures(pdf: pikepdf.Pdf) -> Iterator[Finding]:
             yield Finding("figure-alt", "a Figure element has no /Alt text")
 
 
+def check_figure_boxes(pdf: pikepdf.Pdf) -> Iterator[Finding]:
+    """A figure's layout /BBox is in the page's user space, so it lies on its page."""
+    pages = {page.obj.objgen: page for page in pdf.pages}
+    for element in elements(pdf):
+        page = pages.get(element.Pg.objgen) if "/Pg" in element else None
+        for attributes in _attributes(element):
+            if _role(pdf, element) != "/Figure" or page is None or "/BBox" not in attributes:
+                continue
+            x1, y1, x2, y2 = (float(v) for v in attributes.BBox)
+            mx1, my1, mx2, my2 = (float(v) for v in page.mediabox)
+            if x1 < mx1 - 1 or y1 < my1 - 1 or x2 > mx2 + 1 or y2 > my2 + 1:
+                yield Finding("figure-bbox", f"a Figure's /BBox {[x1, y1, x2, y2]} runs off its page {[mx1, my1, mx2, my2]}")
+
+
 def check_headings(pdf: pikepdf.Pdf) -> Iterator[Finding]:
     previous = 0
     for element in elements(pdf):
@@ -229,6 +252,29 @@ def check_tables(pdf: pikepdf.Pdf) -> Iterator[Finding]:
             if not scoped and not any(len(a.get("/Headers", [])) for a in _attributes(cell)):
                 yield Finding("table-headers", "a TD data cell names no /Headers, and the TH cells have no /Scope")
                 break
+
+
+def check_header_scope(pdf: pikepdf.Pdf) -> Iterator[Finding]:
+    """Every TH says what it heads (pdfua 0.1.3 rule UA-15-003 asks for it even with /Headers)."""
+    unscoped = sum(1 for th in elements(pdf) if _role(pdf, th) == "/TH"
+                   and not any(a.get("/Scope") in (Name.Row, Name.Column, Name.Both) for a in _attributes(th)))
+    if unscoped:
+        yield Finding("th-scope", f"{unscoped} TH cell(s) have no /Scope (/Column, /Row or /Both)")
+
+
+def check_id_tree(pdf: pikepdf.Pdf) -> Iterator[Finding]:
+    """ISO 32000-1, table 322: elements with an /ID are found through the root's /IDTree."""
+    with_ids = [e for e in elements(pdf) if "/ID" in e]
+    if not with_ids:
+        return
+    root = pdf.Root.StructTreeRoot
+    if "/IDTree" not in root:
+        yield Finding("id-tree", f"{len(with_ids)} element(s) have an /ID but the StructTreeRoot has no /IDTree")
+        return
+    id_tree = pikepdf.NameTree(root.IDTree)
+    missing = [str(e.ID) for e in with_ids if str(e.ID) not in id_tree or id_tree[str(e.ID)].objgen != e.objgen]
+    if missing:
+        yield Finding("id-tree", f"the /IDTree does not lead to the element(s) with /ID {', '.join(sorted(missing))}")
 
 
 def check_list_items(pdf: pikepdf.Pdf) -> Iterator[Finding]:
@@ -346,8 +392,10 @@ def check_content_tagged(pdf: pikepdf.Pdf) -> Iterator[Finding]:
 
 CHECKS: tuple[Check, ...] = (
     check_marked, check_structure_tree, check_language, check_metadata, check_display_title,
-    check_outline, check_fonts, check_figures, check_headings, check_tables, check_list_items, check_role_map,
-    check_links, check_link_targets, check_tab_order, check_content_tagged,
+    check_outline, check_page_labels, check_fonts, check_figures, check_figure_boxes, check_headings, check_tables,
+    check_header_scope,
+    check_id_tree, check_list_items, check_role_map, check_links, check_link_targets, check_tab_order,
+    check_content_tagged,
 )
 
 
@@ -356,7 +404,7 @@ def check_pdf(pdf: pikepdf.Pdf) -> list[Finding]:
     if "/StructTreeRoot" not in pdf.Root:
         # Without a tree, the element checks have nothing to walk: say it once.
         return [f for check in (check_marked, check_structure_tree, check_language, check_metadata,
-                                check_display_title, check_outline, check_fonts) for f in check(pdf)]
+                                check_display_title, check_outline, check_page_labels, check_fonts) for f in check(pdf)]
     return [finding for check in CHECKS for finding in check(pdf)]
 
 

@@ -24,6 +24,11 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Two more engines with their own rules, loaded from node_modules (never from a CDN):
+# IBM Equal Access (the browser build of its engine, not the wrapper package, which
+# fetches the engine from a CDN) and HTML_CodeSniffer (pa11y's maintained fork).
+IBM_ACE = ROOT / "node_modules" / "accessibility-checker-engine" / "ace.js"
+HTMLCS = ROOT / "node_modules" / "@pa11y" / "html_codesniffer" / "build" / "HTMLCS.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 # Every WCAG 2.x A/AA rule set axe has, and its best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# IBM's own policy: WCAG 2.0-2.2 A and AA plus IBM's supplemental requirements.
+IBM_POLICY = "IBM_Accessibility"
+HTMLCS_STANDARD = "WCAG2AA"
 LOCAL_HOST = "127.0.0.1"
 
 
@@ -186,6 +194,159 @@ def axe_problems(page) -> list[str]:
             html = " ".join(node["html"].split())[:160]
             lines.append(f"axe {violation['id']}: `{target}`: {summary} [{html}]")
     return lines
+
+
+def _load_script(page, path: Path, global_name: str) -> None:
+    if not page.evaluate(f"typeof window.{global_name} !== 'undefined'"):
+        page.add_script_tag(content=path.read_text(encoding="utf-8"))
+
+
+def ibm_problems(page) -> list[str]:
+    """IBM Equal Access violations (not its "potential" or "recommendation" results).
+
+    One line per failing element: rule, reason, DOM path, message, the element's start tag.
+    """
+    _load_script(page, IBM_ACE, "ace")
+    results = page.evaluate("""async policy => {
+      const report = await new ace.Checker().check(document, [policy]);
+      return report.results
+        .filter(r => r.value[0] === "VIOLATION" && r.value[1] === "FAIL")
+        .map(r => ({rule: r.ruleId, reason: r.reasonId, path: r.path.dom,
+                    message: r.message, snippet: r.snippet}));
+    }""", IBM_POLICY)
+    return [f"ibm {r['rule']} ({r['reason']}): `{r['path']}`: {r['message']} "
+            f"[{' '.join(r['snippet'].split())[:160]}]" for r in results]
+
+
+def htmlcs_problems(page) -> list[str]:
+    """HTML_CodeSniffer's errors at WCAG 2 AA (not its warnings or notices), one line per element."""
+    _load_script(page, HTMLCS, "HTMLCS")
+    results = page.evaluate("""standard => new Promise((resolve, reject) => {
+      HTMLCS.process(standard, document, () => resolve(
+        HTMLCS.getMessages().filter(m => m.type === HTMLCS.ERROR).map(m => ({
+          code: m.code, message: m.msg,
+          element: m.element === document ? "document" : __describe(m.element),
+          html: m.element.outerHTML ? m.element.outerHTML.slice(0, 160) : "",
+        }))), () => reject(new Error("HTML_CodeSniffer could not load " + standard)), "en");
+    })""", HTMLCS_STANDARD)
+    return [f"htmlcs {r['code']}: {r['element']}: {r['message']} [{' '.join(r['html'].split())}]"
+            for r in results]
+
+
+def search_field_problems(page) -> list[str]:
+    """Something drawn over the text of a visible search field: its icon, shortcut hint or button.
+
+    The text (and the placeholder) starts inside the field's border and padding; no other
+    box in the search form may cover any of that content box.
+    """
+    found = page.evaluate("""() => {
+      const out = [];
+      for (const form of document.querySelectorAll("form.bd-search")) {
+        const input = form.querySelector("input");
+        if (!input || !input.checkVisibility()) continue;
+        const r = input.getBoundingClientRect(), s = getComputedStyle(input);
+        const px = v => parseFloat(v) || 0;
+        const text = {left: r.left + px(s.borderLeftWidth) + px(s.paddingLeft),
+                      right: r.right - px(s.borderRightWidth) - px(s.paddingRight),
+                      top: r.top + px(s.borderTopWidth), bottom: r.bottom - px(s.borderBottomWidth)};
+        for (const other of form.querySelectorAll("*")) {
+          if (other === input || other.contains(input) || !other.checkVisibility()) continue;
+          const o = other.getBoundingClientRect();
+          if (o.width < 1 || o.height < 1) continue;
+          const sideways = Math.min(o.right, text.right) - Math.max(o.left, text.left);
+          const upright = Math.min(o.bottom, text.bottom) - Math.max(o.top, text.top);
+          if (sideways > 0.5 && upright > 0.5)
+            out.push(`${__describe(other)} (x ${Math.round(o.left)}-${Math.round(o.right)}) covers the text ` +
+                     `of ${__describe(input)} (x ${Math.round(text.left)}-${Math.round(text.right)})`);
+        }
+      }
+      return out;
+    }""")
+    return [f"search field: {line}" for line in found]
+
+
+# -- The accessibility tree, as Chromium gives it to screen readers ------------------------
+
+
+class AccessibilityTree:
+    """Chromium's accessibility tree of the page (CDP Accessibility.getFullAXTree), without
+    the ignored nodes, and the DOM elements behind its nodes."""
+
+    def __init__(self, page):
+        self.cdp = page.context.new_cdp_session(page)
+        self.nodes = [n for n in self.cdp.send("Accessibility.getFullAXTree")["nodes"] if not n.get("ignored")]
+
+    def close(self) -> None:
+        self.cdp.detach()
+
+    @staticmethod
+    def role(node) -> str:
+        return node.get("role", {}).get("value", "")
+
+    @staticmethod
+    def name(node) -> str:
+        return node.get("name", {}).get("value", "")
+
+    @staticmethod
+    def property(node, name: str):
+        return next((p["value"].get("value") for p in node.get("properties", []) if p["name"] == name), None)
+
+    def call(self, node, function: str):
+        """Run `function` (a JS function of `this`) on the DOM element behind `node`."""
+        element = self.cdp.send("DOM.resolveNode", {"backendNodeId": node["backendDOMNodeId"]})
+        result = self.cdp.send("Runtime.callFunctionOn", {
+            "objectId": element["object"]["objectId"], "functionDeclaration": function, "returnByValue": True})
+        return result["result"].get("value")
+
+
+def current_page_problems(page, url: str, listed: bool) -> list[str]:
+    """Where am I: in the accessibility tree, the page's entry in the site navigation is a
+    link to the page itself (not "#") marked aria-current="page", and nothing else is current.
+
+    `listed`: whether the page is in the site navigation at all (the search page and the
+    index are not). Chromium's tree does not carry aria-current (CDP has no such property),
+    so it is read from the element behind the link node.
+    """
+    tree = AccessibilityTree(page)
+    try:
+        links = [n for n in tree.nodes if tree.role(n) == "link"
+                 and str(tree.property(n, "url") or "").split("#")[0] == url]
+        own = [n for n in links if tree.property(n, "url") == url]
+        empty = [n for n in links if str(tree.property(n, "url")).endswith("#")]
+        problems = [f'current page: the link "{tree.name(n)}" points at "#", not at the page' for n in empty]
+        if listed and len(own) != 1:
+            problems.append(f"current page: {len(own)} links to the page itself in the accessibility tree, not 1")
+        for node in own:
+            if tree.call(node, "function () { return this.getAttribute('aria-current'); }") != "page":
+                problems.append(f'current page: the link "{tree.name(node)}" to the page itself has no aria-current="page"')
+        marked = page.evaluate("[...document.querySelectorAll('[aria-current]')].map(__describe)")
+        if len(marked) > (1 if listed else 0):
+            problems.append(f"current page: more elements marked current than the page's own link: {marked}")
+        return problems
+    finally:
+        tree.close()
+
+
+def in_brief_problems(page) -> list[str]:
+    """Each "In brief" summary is a region in the accessibility tree, named by its visible title."""
+    tree = AccessibilityTree(page)
+    try:
+        regions = {}
+        for node in tree.nodes:
+            if tree.role(node) == "region" and tree.call(node, "function () { return this.matches('.in-brief'); }"):
+                regions[tree.name(node)] = node
+        titles = page.evaluate("""[...document.querySelectorAll('.in-brief')].map(
+            el => (el.querySelector('.admonition-title')?.textContent || '').trim())""")
+        problems = []
+        for title in titles:
+            if not title:
+                problems.append("in brief: a summary without a title")
+            elif title not in regions:
+                problems.append(f'in brief: the summary "{title}" is no region named "{title}" '
+                                f"in the accessibility tree (regions: {sorted(regions) or 'none'})")
+        return problems
+    finally:
+        tree.close()
 
 
 def horizontal_scroll_problems(page, width: int) -> list[str]:

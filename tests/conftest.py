@@ -39,6 +39,25 @@ LANGUAGES = ("en", "es")
 BASENAME = "ice-mission-areas"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "fresh: makes a fresh Debian chroot (minutes, as root); runs only with `-m fresh` (.ci/run)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that needs the built handbook is slow, wherever it is: `make test-fast` leaves it out.
+    The `fresh` tests are left out unless the `-m` expression names them."""
+    for item in items:
+        if {"outputs", "build"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+    if "fresh" in config.option.markexpr:
+        return
+    fresh = [item for item in items if item.get_closest_marker("fresh")]
+    if fresh:
+        config.hook.pytest_deselected(items=fresh)
+        items[:] = [item for item in items if not item.get_closest_marker("fresh")]
+
+
 @dataclass(frozen=True)
 class Outputs:
     build_dir: Path
@@ -61,8 +80,8 @@ class Outputs:
 
     @property
     def page_map(self) -> Path:
-        """Where the print PDF's pages start (staged beside the PDF; the EPUB and braille read it)."""
-        return self.build_dir / ".stage" / self.language / "pdf" / f"{self.stem}-pages.json"
+        """Where the print PDF's pages start (published beside the PDF; the EPUB and braille read it)."""
+        return self.build_dir / "pdf" / f"{self.stem}-pages.json"
 
     @property
     def other_editions(self) -> list[str]:
@@ -91,6 +110,7 @@ def run_make(build_dir: Path, *targets: str, languages=LANGUAGES, cwd: Path = RO
          f"HANDBOOK_LANGUAGES={' '.join(languages)}", f"VENV={ROOT / '.venv'}"],
         cwd=cwd, capture_output=True, text=True,
     )
+
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 
+from handbook.pdf import box_sources, page_labels
 from handbook.pdf import tagging as pdf_tagging
 
 SAMPLE_HTML = """<!DOCTYPE html>
@@ -40,12 +41,33 @@ h2 { string-set: chapter content(); }
 """
 LINK_TITLES = {"chapter-one": "Chapter one", "chapter-two": "Chapter two"}
 
+# What crosses pages: a paragraph, a list and a table (its header row repeated on
+# each page), on small pages; then a section that starts a page of its own, which
+# must stay a section of its own. Lines wrap at spaces, and a link wraps.
+SPLIT_ROWS = 30
+SPLIT_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Split sample</title>
+<style>@page { size: A7; margin: 8mm; } body { font-size: 9pt; } section { break-before: page; }</style></head>
+<body>
+<section id="long"><h1>Long things</h1>
+<p>""" + " ".join(f"Sentence number {n} of a paragraph that goes on." for n in range(1, 25)) + """
+<a href="https://example.org/a/long/link">a link whose words wrap over a line</a> and more words.</p>
+<ul>""" + "".join(f"<li>Item {n} of a list that crosses a page</li>" for n in range(1, 25)) + """</ul>
+<table><thead><tr><th>Term</th><th>Meaning</th></tr></thead><tbody>""" + "".join(
+    f"<tr><td>T{n}</td><td>Meaning of term {n}</td></tr>" for n in range(1, SPLIT_ROWS + 1)) + """</tbody></table>
+</section>
+<section id="next"><h1>Next section</h1><p>It starts a page.</p>
+<table><tbody><tr><th scope="row">Row head</th><td>Its data</td></tr></tbody></table></section>
+</body></html>
+"""
+
 
 def render_sample(path: Path, html: str = SAMPLE_HTML) -> Path:
-    """WeasyPrint's own PDF/UA-1 output, before the builder's fixes."""
+    """WeasyPrint's own PDF/UA-1 output, before the builder's fixes, with what box_sources.py records."""
     from weasyprint import HTML
 
-    HTML(string=html, base_url=str(path.parent)).write_pdf(path, pdf_variant="pdf/ua-1")
+    with box_sources.recording():
+        HTML(string=html, base_url=str(path.parent)).write_pdf(path, pdf_variant="pdf/ua-1")
     return path
 
 
@@ -54,5 +76,6 @@ def fixed_sample(raw: Path, path: Path) -> Path:
     with pikepdf.open(raw) as pdf:
         untitled = pdf_tagging.fix_tagging(pdf, LINK_TITLES)
         assert not untitled, untitled
+        page_labels.write(pdf, body_start=0)
         pdf.save(path)
     return path

@@ -8,8 +8,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import bench
 from conftest import ROOT
+
+# The benchmark's smoke tests (two build the handbook, one three times over): `make test-bench`, not `make test`.
+pytestmark = [pytest.mark.bench, pytest.mark.slow]
 
 
 def test_generated_handbook_has_the_copies_and_their_features(tmp_path):

@@ -64,13 +64,23 @@ def table_direction(table: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def back_translated(pages, translator) -> str:
-    """The whole file back in print, line by line with the same tables, as one text."""
+def back_translated(pages, translator) -> str | None:
+    """The whole file back in print, line by line with the same tables, as one text.
+
+    None for a table that only translates forward: liblouis 3.24's es-g2.ctb says
+    "#+direction:forward", and its back-translation is not meant to work (it turns "#A",
+    the number 1, into "piona"). Those editions are checked forward instead: the words
+    and headings of the web edition, put into braille with the same table, must be there.
+    """
     if table_direction(translator.table) == "forward":
-        # liblouis 3.24's es-g2.ctb says "#+direction:forward": its back-translation is not
-        # meant to work (it turns "#A", the number 1, into "piona"), so there is nothing to measure.
-        pytest.skip(f"{translator.table} translates forward only; back-translation needs another table")
+        return None
     return " ".join(translator.back_translate(line) for page in pages for line in page)
+
+
+@pytest.fixture(scope="module")
+def braille_text(pages) -> str:
+    """The braille of every page as one line of text, for the forward checks."""
+    return " " + " ".join(" ".join(line.split()) for page in pages for line in page) + " "
 
 
 def page_number(braille: str) -> str:
@@ -84,9 +94,14 @@ def page_number(braille: str) -> str:
     return match[1].lower() + "".join(str("JABCDEFGHI".index(cell)) for cell in match[2])
 
 
+def one_apostrophe(text: str) -> str:
+    """NFC, with ’ as ': one braille cell stands for both, and back-translation picks either
+    (liblouis 3.24, Debian 12, reads it back as ’; 3.33, Debian 13, as ')."""
+    return unicodedata.normalize("NFC", text).replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
+
+
 def words(text: str) -> set[str]:
-    text = unicodedata.normalize("NFC", text).replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
-    return {word.lower() for word in WORD.findall(text)}
+    return {word.lower() for word in WORD.findall(one_apostrophe(text))}
 
 
 def html_text(outputs) -> tuple[str, list[str]]:
@@ -194,16 +209,26 @@ def test_front_matter_title_notes_and_contents(outputs, pages, translator):
 # -- the text: every heading and the words of the web edition ------------------------------
 
 
-def test_every_heading_is_in_the_braille(outputs, back_translated):
+def test_every_heading_is_in_the_braille(outputs, back_translated, translator, braille_text):
     _, headings = html_text(outputs)
-    text = " ".join(back_translated.split()).lower()
-    missing = [h for h in headings if " ".join(h.split()).lower() not in text]
+    if back_translated is None:
+        missing = [h for h in headings if f" {translator.translate(h)} " not in braille_text]
+        assert not missing, missing
+        return
+    text = " ".join(one_apostrophe(back_translated).split()).lower()
+    missing = [h for h in headings if " ".join(one_apostrophe(h).split()).lower() not in text]
     assert not missing, missing
 
 
-def test_back_translation_recovers_the_words_of_the_web_edition(outputs, back_translated):
-    html_words = words(html_text(outputs)[0])
-    recovered = html_words & words(back_translated)
+def test_back_translation_recovers_the_words_of_the_web_edition(outputs, back_translated, translator, braille_text):
+    text = html_text(outputs)[0]
+    html_words = words(text)
+    if back_translated is None:
+        # Forward: a word counts when one of its written forms, in braille, is in the file.
+        forms = set(WORD.findall(unicodedata.normalize("NFC", text)))
+        recovered = {form.lower() for form in forms if translator.translate(form) in braille_text}
+    else:
+        recovered = html_words & words(back_translated)
     ratio = len(recovered) / len(html_words)
     print(f"\nback-translation recovers {len(recovered)} of {len(html_words)} distinct words: {ratio:.1%}; "
           f"not recovered: {sorted(html_words - recovered)}")

@@ -244,6 +244,7 @@ def test_zip_times_round_odd_seconds_down():
     assert epub_builder.zip_date_time(0) == (1980, 1, 1, 0, 0, 0)
 
 
+@pytest.mark.slow  # `make epub` twice, with the PDFs it follows
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_two_builds_of_one_commit_give_the_same_bytes(tmp_path, language):
     books = []

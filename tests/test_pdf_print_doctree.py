@@ -118,3 +118,21 @@ def test_the_last_section_is_the_last_in_reading_order():
     tree = book(wrapper("Part", chapter("a", "A", section(["a-end"], "End of A")), chapter("b", "B"), numbered=True))
     print_doctree.parts_from_wrappers(tree, label)
     assert print_doctree.last_section(tree)["ids"] == ["b"]
+
+
+def test_an_image_with_a_large_print_drawing_is_followed_by_it():
+    figure = nodes.figure(ids=["fig"])
+    figure += nodes.image(uri="images/map.svg", candidates={"*": "images/map.svg"}, alt="A map.")
+    figure += nodes.image(uri="images/logo.svg", candidates={"*": "images/logo.svg"}, alt="A logo.")
+    exists = {"images/map-large-print.svg"}.__contains__
+
+    added = print_doctree.add_large_print_variants(figure, exists)
+
+    assert added == ["images/map-large-print.svg"]
+    uris = [(image["uri"], image["classes"], image["alt"]) for image in figure.findall(nodes.image)]
+    assert uris == [
+        ("images/map.svg", ["standard-print-only"], "A map."),
+        ("images/map-large-print.svg", ["large-print-only"], "A map."),
+        ("images/logo.svg", [], "A logo."),
+    ]
+    assert print_doctree.add_large_print_variants(figure, exists) == [], "done once"

@@ -14,8 +14,12 @@ import pytest
 from pikepdf import Dictionary, Name
 
 import pdf_samples
-from handbook.pdf import tagging as pdf_tagging
+import pdf_tagged
 import pdfua_check
+from handbook.pdf import box_sources, page_labels
+from handbook.pdf import tagging as pdf_tagging
+
+LEADER = ". . ."
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +109,11 @@ def test_list_items_get_a_body(pdf):
 
     assert fixed == 2
     assert findings(pdf, pdfua_check.check_list_items) == []
-    tree = pdf_tagging.parent_tree(pdf)
     for item in (e for e in pdf_tagging.struct_elements(pdf) if e.S == Name.LI):
         assert [str(k.S) for k in pdf_tagging.kids(item)] == ["/Lbl", "/LBody"]
         body = pdf_tagging.kids(item)[1]
         for kid in pdf_tagging.kids(body):
             assert kid.P.objgen == body.objgen
-    assert tree  # the ParentTree still reads
 
 
 def test_empty_spans_are_dropped(tmp_path):
@@ -139,6 +141,7 @@ def test_annotations_are_printed(pdf):
 def test_all_fixes_keep_every_word(pdf, raw_pdf, tmp_path):
     fixed = tmp_path / "fixed.pdf"
     pdf_tagging.fix_tagging(pdf, pdf_samples.LINK_TITLES)
+    page_labels.write(pdf, body_start=0)  # as the builder does after the tag fixes
     pdf.save(fixed)
 
     def text(path):
@@ -155,3 +158,168 @@ def test_a_pdf_without_tags_is_a_clear_error(tmp_path):
     HTML(string=pdf_samples.SAMPLE_HTML).write_pdf(plain)
     with pikepdf.open(plain) as pdf, pytest.raises(pdf_tagging.TaggingError, match="no structure tree"):
         pdf_tagging.fix_tagging(pdf, {})
+
+
+# -- what crosses pages, leaders, spaces, header cells (box_sources.py records what these need) --
+
+
+@pytest.fixture(scope="module")
+def split_raw(tmp_path_factory) -> Path:
+    return pdf_samples.render_sample(tmp_path_factory.mktemp("split") / "raw.pdf", pdf_samples.SPLIT_HTML)
+
+
+@pytest.fixture
+def split_pdf(split_raw):
+    with pikepdf.open(split_raw) as opened:
+        yield opened
+
+
+def count(pdf: pikepdf.Pdf, structure_type: str) -> int:
+    return sum(1 for e in pdf_tagging.struct_elements(pdf) if e.S == Name(structure_type))
+
+
+def test_elements_that_cross_pages_become_one(split_pdf):
+    # WeasyPrint issue 2903: one element per page, the header row again on each page.
+    pages = len(split_pdf.pages)
+    assert pages >= 4 and count(split_pdf, "/Table") > 2 and count(split_pdf, "/L") > 1 and count(split_pdf, "/P") > 2
+
+    merged = pdf_tagging.merge_split_elements(split_pdf)
+
+    assert merged > 0
+    # Two sections, and in each its own elements once; the second section starts a page
+    # and stays a section of its own.
+    assert [count(split_pdf, t) for t in ("/Sect", "/P", "/L", "/Table", "/THead", "/TBody")] == [2, 2, 1, 2, 1, 2]
+    assert count(split_pdf, "/LI") == 24 and count(split_pdf, "/Link") == 1, "a link that wraps is one link"
+    assert count(split_pdf, "/TR") == 1 + pdf_samples.SPLIT_ROWS + 1
+    tree = pdf_tagging.parent_tree(split_pdf)
+    for element in pdf_tagging.struct_elements(split_pdf):
+        for kid in pdf_tagging.kids(element):
+            if pdf_tagging.is_struct_element(kid):
+                assert kid.P.objgen == element.objgen, "every kid points at its new parent"
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
+                assert tree[int(kid.Pg.StructParents)][int(kid.MCID)].objgen == element.objgen
+
+
+def test_a_repeated_header_row_is_an_artifact_and_cells_name_the_first(split_pdf, tmp_path):
+    pdf_tagging.merge_split_elements(split_pdf)
+    header_ids = {str(e.ID) for e in pdf_tagging.struct_elements(split_pdf) if e.S == Name.TH and "/ID" in e}
+    named = {str(h) for e in pdf_tagging.struct_elements(split_pdf) if e.S == Name.TD
+             for a in pdf_tagging._attribute_dicts(e) for h in a.get("/Headers", [])}
+    assert named and named <= header_ids, "data cells name header cells that are still in the tree"
+    split_pdf.save(tmp_path / "merged.pdf")
+    tagged = pdf_tagged.read_tagged(tmp_path / "merged.pdf")
+    assert "Term" in tagged.artifact_text, "the header printed again on later pages is an artifact"
+    (table, _) = tagged.of_type("/Table")
+    assert [h.text for h in table.kids[0].kids[0].kids] == ["Term", "Meaning"]
+
+
+def test_an_unrecorded_pdf_cannot_be_merged(raw_pdf, tmp_path):
+    from weasyprint import HTML
+
+    plain = tmp_path / "unrecorded.pdf"
+    HTML(string=pdf_samples.SAMPLE_HTML).write_pdf(plain, pdf_variant="pdf/ua-1")
+    with pikepdf.open(plain) as pdf, pytest.raises(pdf_tagging.TaggingError, match="recording"):
+        pdf_tagging.merge_split_elements(pdf)
+
+
+def test_recording_puts_weasyprint_back():
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    with box_sources.recording():
+        assert tags._build_box_tree is not original
+    assert tags._build_box_tree is original
+
+
+def test_leaders_become_artifacts(pdf, tmp_path):
+    pdf_tagging.tie_link_annotations(pdf)
+    pdf.save(tmp_path / "before.pdf")
+    assert any(LEADER in link.text for link in pdf_tagged.read_tagged(tmp_path / "before.pdf").of_type("/Link"))
+
+    converted = pdf_tagging.artifact_leaders(pdf)
+
+    assert converted >= 1
+    pdf.save(tmp_path / "after.pdf")
+    tagged = pdf_tagged.read_tagged(tmp_path / "after.pdf")
+    toc_link = next(link for link in tagged.of_type("/Link") if link.text.startswith("Chapter two"))
+    assert LEADER not in toc_link.text and toc_link.text.rstrip("0123456789") == "Chapter two"
+    assert LEADER in tagged.artifact_text, "the leader is still printed"
+
+
+def test_a_space_is_shown_where_a_line_wraps(split_pdf, split_raw, tmp_path):
+    def paragraph_words(path):
+        return pdf_tagged.read_tagged(path).of_type("/P")[0].text.split()
+
+    expected = (" ".join(f"Sentence number {n} of a paragraph that goes on." for n in range(1, 25))
+                + " a link whose words wrap over a line and more words.").split()
+    pdf_tagging.merge_split_elements(split_pdf)
+    split_pdf.save(tmp_path / "merged.pdf")
+    assert paragraph_words(tmp_path / "merged.pdf") != expected, "WeasyPrint runs words together at wraps"
+
+    added = pdf_tagging.space_line_wraps(split_pdf)
+
+    split_pdf.save(tmp_path / "spaced.pdf")
+    assert added > 10
+    assert paragraph_words(tmp_path / "spaced.pdf") == expected
+
+    def text(path):
+        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+
+    # The spaces print nothing: the page reads the same.
+    assert [line.rstrip() for line in text(tmp_path / "spaced.pdf").splitlines()] == [
+        line.rstrip() for line in text(split_raw).splitlines()]
+
+
+def test_header_cells_get_a_scope_and_ids_an_id_tree(split_pdf):
+    pdf_tagging.merge_split_elements(split_pdf)
+    assert "/IDTree" not in split_pdf.Root.StructTreeRoot
+
+    scoped = pdf_tagging.scope_header_cells(split_pdf)
+    ids = pdf_tagging.add_id_tree(split_pdf)
+
+    headers = [e for e in pdf_tagging.struct_elements(split_pdf) if e.S == Name.TH]
+    assert scoped == len(headers) == 3
+    scopes = [next(a.Scope for a in pdf_tagging._attribute_dicts(h) if "/Scope" in a) for h in headers]
+    assert scopes == [Name.Column, Name.Column, Name.Row], "a th that heads its row has /Row"
+    id_tree = pikepdf.NameTree(split_pdf.Root.StructTreeRoot.IDTree)
+    assert ids == len(id_tree.keys()) == sum(1 for h in headers if "/ID" in h)
+    for key, element in id_tree.items():
+        assert str(element.ID) == key
+
+
+def test_the_recorded_keys_do_not_reach_the_reader(split_pdf):
+    pdf_tagging.fix_tagging(split_pdf, {})
+    assert not any(f"/{key}" in e for e in pdf_tagging.struct_elements(split_pdf) for key in box_sources.PRIVATE_KEYS)
+    assert not any(f"/{key}" in page.obj for page in split_pdf.pages for key in box_sources.PRIVATE_KEYS)
+
+
+def test_an_anonymous_twin_is_unwrapped(tmp_path):
+    # A section that starts with inline content (a link target) gets an anonymous block,
+    # which WeasyPrint tags as a second Sect.
+    html = pdf_samples.SAMPLE_HTML.replace('<section id="chapter-two">', '<section id="chapter-two"><span id="target">x</span>')
+    with pikepdf.open(pdf_samples.render_sample(tmp_path / "raw.pdf", html)) as pdf:
+        pdf_tagging.merge_split_elements(pdf)
+        assert count(pdf, "/Sect") == 3
+
+        assert pdf_tagging.unwrap_anonymous_twins(pdf) >= 1
+
+        assert count(pdf, "/Sect") == 2
+
+
+def test_a_figure_box_is_put_in_the_page_space(pdf, raw_pdf):
+    figure = next(e for e in pdf_tagging.struct_elements(pdf) if e.S == Name.Figure)
+    x1, y1, x2, y2 = (float(v) for v in figure.A.BBox)
+    assert (x2 - x1) == pytest.approx(40), "WeasyPrint gives the 40 px image's box in CSS pixels"
+
+    assert pdf_tagging.place_figure_boxes(pdf) == 1
+
+    # The box is where the red square is painted, in points from the foot of the page.
+    import pdfplumber
+
+    with pdfplumber.open(raw_pdf) as plumbed:
+        page = plumbed.pages[0]
+        (square,) = [r for r in page.rects if r["non_stroking_color"] == (1, 0, 0)]
+        painted = (square["x0"], page.height - square["bottom"], square["x1"], page.height - square["top"])
+    assert [float(v) for v in figure.A.BBox] == pytest.approx(painted, abs=0.01)
+    assert findings(pdf, pdfua_check.check_figure_boxes) == []

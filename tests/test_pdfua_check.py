@@ -80,6 +80,21 @@ def skip_heading_level(pdf: pikepdf.Pdf) -> None:
 def unscoped_headers(pdf: pikepdf.Pdf) -> None:
     for cell in (e for e in pdfua_check.elements(pdf) if e.S == Name.TD):
         del cell.A.Headers
+    unscope(pdf)
+
+
+def unscope(pdf: pikepdf.Pdf) -> None:
+    for header in (e for e in pdfua_check.elements(pdf) if e.S == Name.TH):
+        for attributes in pdfua_check._attributes(header):
+            if "/Scope" in attributes:
+                del attributes.Scope
+
+
+def drop_from_id_tree(pdf: pikepdf.Pdf) -> None:
+    """An /IDTree that leads to another element than the one with the /ID."""
+    id_tree = pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree)
+    first_id = next(iter(id_tree.keys()))
+    id_tree[first_id] = first(pdf, "/TD")
 
 
 def no_header_cells(pdf: pikepdf.Pdf) -> None:
@@ -109,9 +124,18 @@ BREAKS: dict[str, tuple[Callable[[pikepdf.Pdf], None], set[str]]] = {
                           {"font-embedded"}),
     "font without ToUnicode": (lambda pdf: fonts(pdf)[0].__delattr__("ToUnicode"), {"font-unicode"}),
     "figure without Alt": (lambda pdf: first(pdf, "/Figure").__delattr__("Alt"), {"figure-alt"}),
+    # WeasyPrint's own box, put back: CSS pixels from the top of the page.
+    "figure box off the page": (lambda pdf: first(pdf, "/Figure").A.__setattr__("BBox", Array([100, 600, 700, 900])),
+                                {"figure-bbox"}),
     "heading level skipped": (skip_heading_level, {"heading-levels"}),
     "table without TH": (no_header_cells, {"table-headers"}),
-    "data cells without headers": (unscoped_headers, {"table-headers"}),
+    # Without /Headers and /Scope, no data cell has a header; without /Scope alone, UA-15-003 fires.
+    "data cells without headers": (unscoped_headers, {"table-headers", "th-scope"}),
+    "header cells without scope": (unscope, {"th-scope"}),
+    "no IDTree": (lambda pdf: pdf.Root.StructTreeRoot.__delattr__("IDTree"), {"id-tree"}),
+    "IDTree leads elsewhere": (drop_from_id_tree, {"id-tree"}),
+    "bookmarks not shown": (lambda pdf: pdf.Root.__delattr__("PageMode"), {"page-mode"}),
+    "no page labels": (lambda pdf: pdf.Root.__delattr__("PageLabels"), {"page-labels"}),
     "list item without LBody": (stray_in_list_item, {"list-items"}),
     "non-standard type": (lambda pdf: first(pdf, "/Caption").__setattr__("S", Name("/Legend")), {"role-map"}),
     "link on a Span": (move_objr_to_span, {"link-element"}),
@@ -151,8 +175,10 @@ def test_a_role_map_makes_a_custom_type_standard(good_pdf, tmp_path):
 
 def test_weasyprint_output_fails_before_the_builder_fixes_it(tmp_path):
     raw = pdf_samples.render_sample(tmp_path / "raw.pdf")
-    # The running header is tagged outside the tree; the span-wrapping link's annotation sits on a Span.
-    assert found_checks(raw) == {"content-tagged", "link-element", "list-items"}
+    # The running header is tagged outside the tree; the span-wrapping link's annotation sits on a Span;
+    # header cells have /IDs but no /IDTree and no /Scope; the bookmarks are hidden and the pages unlabelled.
+    assert found_checks(raw) == {"content-tagged", "link-element", "list-items", "id-tree", "th-scope",
+                                 "page-mode", "page-labels"}
 
 
 def test_main_prints_one_line_per_finding_and_exits_1(good_pdf, tmp_path, capsys):

@@ -1,12 +1,15 @@
 """The build pipeline (issue 2): one `make` gives every format, linked together.
 
 Asserts on the real handbook, built once per session by the `outputs` fixture.
+What each format holds is tested with that format: the PDF's outline and last
+chapter in test_pdf_outputs.py, the EPUB's contents in test_epub.py.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -28,30 +31,6 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-def outline_titles(pdf_path: Path) -> list[str]:
-    """Every bookmark title of a PDF, depth first."""
-    titles = []
-    with pikepdf.open(pdf_path) as pdf, pdf.open_outline() as outline:
-        stack = list(reversed(outline.root))
-        while stack:
-            item = stack.pop()
-            titles.append(item.title)
-            stack.extend(reversed(item.children))
-    return titles
-
-
-def pdf_text(pdf_path: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
-def last_chapter_title(outputs) -> str:
-    """The title of the last chapter, read from the HTML site's navigation."""
-    nav = soup(outputs.html / "index.html").select("nav.bd-docs-nav li.toctree-l1 > a")
-    return nav[-1].get_text(" ", strip=True)
-
-
 def test_every_format_is_built(outputs):
     for path in (outputs.html / "index.html", outputs.pdf, outputs.large_print_pdf, outputs.epub):
         assert path.is_file() and path.stat().st_size > 0, path
@@ -61,29 +40,6 @@ def test_html_navigation_shows_both_parts_in_order(outputs):
     captions = [c.get_text(strip=True) for c in soup(outputs.html / "index.html").select("nav.bd-docs-nav p.caption")]
     positions = [captions.index(part) for part in parts(outputs.language)]
     assert positions == sorted(positions), captions
-
-
-@pytest.mark.parametrize("edition", ["pdf", "large_print_pdf"])
-def test_pdf_outline_has_both_parts(outputs, edition):
-    titles = outline_titles(getattr(outputs, edition))
-    for part in parts(outputs.language):
-        assert any(part in title for title in titles), (part, titles)
-
-
-@pytest.mark.parametrize("edition", ["pdf", "large_print_pdf"])
-def test_pdf_reaches_the_last_chapter(outputs, edition):
-    # WeasyPrint can stop early on long documents (WeasyPrint issues 2798, 2595).
-    title = last_chapter_title(outputs)
-    text = " ".join(pdf_text(getattr(outputs, edition)).split())
-    assert title in text, f"{title!r} is not in the {edition} text"
-
-
-def test_epub_navigation_lists_both_parts(outputs):
-    with zipfile.ZipFile(outputs.epub) as epub:
-        nav_name = next(name for name in epub.namelist() if name.endswith("nav.xhtml"))
-        nav = BeautifulSoup(epub.read(nav_name), "html.parser").get_text(" ", strip=True)
-    for part in parts(outputs.language):
-        assert part in nav, (part, nav[:500])
 
 
 def test_every_page_offers_every_download_with_format_and_size(outputs, html_pages):
@@ -106,6 +62,7 @@ def test_downloads_are_the_built_files(outputs):
         assert (downloads / built.name).read_bytes() == built.read_bytes(), built.name
 
 
+@pytest.mark.slow  # a build of the whole site
 def test_pages_offer_edit_and_issue_links_and_their_own_date(tmp_path):
     """With the repository set, every page links to its source and to a new issue."""
     import os
@@ -137,6 +94,7 @@ def test_pdfs_are_us_letter_by_default(outputs):
     assert page_size(outputs.large_print_pdf) == (612, 792)
 
 
+@pytest.mark.slow  # renders both PDF editions
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a4_is_a_make_option(tmp_path, language):
     done = run_make(tmp_path, "pdf", "PAPER=a4", languages=[language])
@@ -175,3 +133,54 @@ def test_a_new_download_size_reaches_every_page(outputs, tmp_path):
     build_html()
     after = pdf_link_text("back/glossary.html")
     assert before != after, (before, after)
+
+
+@pytest.mark.parametrize(("changed", "target"), [
+    # docs/back/contributing.md includes CONTRIBUTING.md: the PDF holds its text.
+    (lambda outputs: ROOT / "CONTRIBUTING.md", lambda outputs: outputs.pdf),
+    # The EPUB's page list follows the PDF's page map.
+    (lambda outputs: outputs.page_map, lambda outputs: outputs.epub),
+], ids=["included-file", "page-map"])
+def test_a_changed_input_makes_its_outputs_out_of_date(outputs, changed, target):
+    """`make` rebuilds an output when anything it is made from changes (make -q: up to date or not)."""
+    def up_to_date() -> bool:
+        done = subprocess.run(
+            ["make", "-q", "--no-print-directory", f"BUILDDIR={outputs.build_dir}",
+             f"HANDBOOK_LANGUAGES={outputs.language}", str(target(outputs))],
+            cwd=ROOT, capture_output=True, text=True,
+        )
+        return done.returncode == 0
+
+    assert up_to_date()
+    source = changed(outputs)
+    times = source.stat()
+    try:
+        newer = target(outputs).stat().st_mtime + 60
+        os.utime(source, (newer, newer))
+        assert not up_to_date()
+    finally:
+        os.utime(source, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+
+def test_gettexts_language_variable_in_the_environment_changes_nothing(tmp_path):
+    """Desktop sessions export LANGUAGE=en_US:en (gettext's); `make` must not read it."""
+    plain = subprocess.run(["make", "-n", f"BUILDDIR={tmp_path}"], cwd=ROOT, capture_output=True, text=True)
+    desktop = subprocess.run(["make", "-n", f"BUILDDIR={tmp_path}"], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "LANGUAGE": "en_US:en"})
+    assert plain.returncode == desktop.returncode == 0, desktop.stderr
+    assert desktop.stdout == plain.stdout
+
+
+def test_the_site_assembled_from_downloads_built_elsewhere_is_the_same(build, tmp_path):
+    """`make assemble`, as the CI workflow's last job runs it, gives the site `make` gives."""
+    for folder in ("pdf", "epub", "braille"):
+        shutil.copytree(build / folder, tmp_path / folder)
+    done = run_make(tmp_path, "assemble")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    def files(site: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+    assembled, made = files(tmp_path / "html"), files(build / "html")
+    assert assembled.keys() == made.keys()
+    assert [name for name in made if assembled[name] != made[name]] == []

@@ -158,6 +158,7 @@ def test_failed_build_leaves_every_previous_output(second_tree):
     assert snapshot(build) == before
 
 
+@pytest.mark.slow  # reads the whole handbook before the PDF builder starts WeasyPrint
 def test_missing_pango_is_one_line_naming_the_packages(tmp_path):
     # WeasyPrint raises OSError at import when Pango is missing; a stand-in package
     # first on the path does exactly that, in a real PDF build of the real handbook.
@@ -179,6 +180,7 @@ def test_missing_pango_is_one_line_naming_the_packages(tmp_path):
     assert not list((tmp_path / "out").glob("*.pdf"))
 
 
+@pytest.mark.slow  # reads the whole handbook, then the builder fails
 @pytest.mark.parametrize(("builder", "setting"), [
     ("pdf", "pdf_paper_size=b5"),  # no such paper: the render fails
     ("epub", "handbook_page_map=/nonexistent/pages.json"),  # no page map: the page list fails

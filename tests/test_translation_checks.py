@@ -28,6 +28,9 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, copy_sources, edition_pages, outputs_of, run_make, translator
 
+# Every test runs `make` on a copy of the handbook (update-po, whole editions): `make test`.
+pytestmark = pytest.mark.slow
+
 LANGUAGE = "es"
 CATALOGUES = Path("locales") / LANGUAGE / "LC_MESSAGES"
 # The message each test takes out: a glossary definition's page, far from the first line.

@@ -2,7 +2,7 @@
 
 - ``common``: what every format shares (the edition, abbreviations, fonts, the print page map).
 - ``rules``: the house style, checked on every build and by ``make lint``.
-- ``web``: the HTML site (downloads menu, search, page dates).
+- ``web``: the HTML site (downloads menu, search, page dates, the sidebar rendered once per build).
 - ``pdf``: the print builder, its document tree and the PDF/UA tag repair.
 - ``epub``: the EPUB 3 builder and its package templates.
 - ``braille``: the braille-ready edition (liblouis translation, line and page stages, builder).

@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docutils import nodes
+from roman_numerals import RomanNumeral
 from sphinx.builders import Builder
 from sphinx.locale import get_translation
 from sphinx.util import logging
@@ -33,7 +34,7 @@ from handbook.braille.translate import BRAILLE_ASCII, TABLES, LouisError, Transl
 from handbook.common.edition import output_stem
 from handbook.common.page_map import read_page_map
 from handbook.pdf import doctree as print_doctree
-from handbook.pdf.builder import to_roman
+from handbook.rules.build_errors import stop_after_problems
 
 MESSAGE_CATALOG = "handbook"
 _ = get_translation(MESSAGE_CATALOG)
@@ -94,11 +95,15 @@ class BrailleBuilder(Builder):
     def write_documents(self, _docnames) -> None:
         if self.translator is None:
             return  # reported when the builder started
+        tree = self.assemble_doctree()  # resolving the links reports those that lead nowhere
+        # A book from pages with problems would carry them to readers; liblouis need not start.
+        if stop_after_problems(self.app, _("Transcribing the braille edition")):
+            return
         body = BodyWriter(self.translator, self.block_pages, self.report, _("Transcriber's note:"), {
             "#": _("number sign"), "_": _("underscore"), "~": _("tilde"), "^": _("caret"),
             "\\": _("backslash"), "`": _("backtick"),
         })
-        body.block(self.assemble_doctree())
+        body.block(tree)
         if self.problems:
             return
         try:
@@ -130,7 +135,7 @@ class BrailleBuilder(Builder):
         self.env.resolve_references(tree, root, self)
         print_doctree.parts_from_wrappers(
             tree, lambda number, caption: _("Part %(number)s: %(caption)s") % {
-                "number": to_roman(number), "caption": caption}
+                "number": RomanNumeral(number).to_uppercase(), "caption": caption}
         )
         return tree
 

@@ -13,7 +13,7 @@ marker: readers find it with the page before it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from docutils import nodes
@@ -37,19 +37,20 @@ def mark_blocks(tree: nodes.Node, docname: str) -> None:
         node["ids"].append(block_id(docname, index))
 
 
-def page_starts(pages: Iterable[Iterable[str]]) -> list[tuple[str, str]]:
-    """(page number, first block id) for each page on which a block starts.
+def page_starts(pages: Iterable[Iterable[str]], labels: Sequence[str]) -> list[tuple[str, str]]:
+    """(page label, first block id) for each page on which a block starts.
 
-    ``pages`` gives, page by page, the ids laid out on it in layout order; the
-    page number is its position, counting from 1, as printed in the PDF.
+    ``pages`` gives, page by page, the ids laid out on it in layout order;
+    ``labels`` the number printed on each page (and in the PDF's /PageLabels):
+    the front matter has roman numerals and the body starts again at 1.
     """
     seen: set[str] = set()
     starts = []
-    for number, anchors in enumerate(pages, start=1):
+    for label, anchors in zip(labels, pages, strict=True):
         first = next((a for a in anchors if a.startswith(PREFIX) and a not in seen), None)
         seen.update(a for a in anchors if a.startswith(PREFIX))
         if first is not None:
-            starts.append((str(number), first))
+            starts.append((label, first))
     return starts
 
 

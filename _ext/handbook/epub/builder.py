@@ -43,6 +43,7 @@ from handbook import THEMES
 from handbook.common.failure import fail_build
 from handbook.common.fonts import font_directory
 from handbook.common.page_map import page_list, read_page_map
+from handbook.rules.build_errors import stop_after_problems
 
 _ = get_translation("handbook")
 HERE = Path(__file__).resolve().parent
@@ -266,6 +267,9 @@ class AccessibleEpubBuilder(Epub3Builder):
         super().handle_page(pagename, addctx, templatename, **kwargs)
 
     def handle_finish(self) -> None:
+        # No package from a build with problems: the book would carry them (a missing image) to readers.
+        if stop_after_problems(self.app, _("Packing the EPUB")):
+            return
         clashes = [page for page in (COVER_PAGE, COLOPHON_PAGE) if page in self.env.found_docs]
         for page in clashes:
             self.problem(f"docs/{page} has the name of the EPUB's generated {page} page; rename it", "page_name")
@@ -279,7 +283,8 @@ class AccessibleEpubBuilder(Epub3Builder):
         config = self.config
         edition_line = _("Edition of %(date)s") % {"date": config.handbook_edition.date}
         if config.handbook_draft:
-            edition_line = f"{edition_line}. {_('Draft')}"
+            # Not in an f-string: before Python 3.12, babel sees no call inside one.
+            edition_line = "%s. %s" % (edition_line, _("Draft"))
         image = self.outdir / self.imagedir / COVER_IMAGE
         image.parent.mkdir(parents=True, exist_ok=True)
         image.write_bytes(

@@ -11,15 +11,19 @@ stops before the last section (WeasyPrint issues 2798 and 2595).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import logging
 import multiprocessing
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from docutils import nodes
+from roman_numerals import RomanNumeral
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.errors import SphinxError
 from sphinx.locale import get_translation
@@ -30,8 +34,10 @@ from handbook import THEMES
 from handbook.common import page_map
 from handbook.common.edition import output_stem
 from handbook.common.failure import fail_build
+from handbook.pdf import box_sources, page_labels
 from handbook.pdf import doctree as print_doctree
 from handbook.pdf import tagging as pdf_tagging
+from handbook.rules.build_errors import stop_after_problems
 
 _ = get_translation("handbook")
 logger = sphinx_logging.getLogger(__name__)
@@ -92,7 +98,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.env.resolve_references(tree, root, self)
         self._parts = print_doctree.parts_from_wrappers(
             tree, lambda number, caption: _("Part %(number)s: %(caption)s") % {
-                "number": to_roman(number), "caption": caption}
+                "number": RomanNumeral(number).to_uppercase(), "caption": caption}
         )
         renamed = print_doctree.make_ids_unique(tree, root)
         unresolved = print_doctree.rewrite_links(tree, renamed, root)
@@ -103,7 +109,17 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self._link_titles = print_doctree.heading_titles(tree)
         last = print_doctree.last_section(tree)
         self._last_section = (last["ids"][0], last[0].astext()) if last is not None else None
+        # The body (``main``) starts with the root document's section: page 1.
+        first = next(iter(tree.findall(nodes.section)), None)
+        self._body_id = first["ids"][0] if first is not None else None
         return tree
+
+    def post_process_images(self, doctree: nodes.Node) -> None:
+        variants = print_doctree.add_large_print_variants(doctree, lambda uri: Path(self.srcdir, uri).is_file())
+        super().post_process_images(doctree)
+        # Not referenced by any page, so not among the environment's images: copy them too.
+        for variant in variants:
+            self.images[variant] = Path(variant).name
 
     def get_doc_context(self, docname: str, body: str, metatags: str) -> dict:
         context = super().get_doc_context(docname, body, metatags)
@@ -114,9 +130,17 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def finish(self) -> None:
         super().finish()
+        # WeasyPrint would fail on the same problem (a missing image), with a traceback, after minutes.
+        if stop_after_problems(self.app, _("Rendering the PDF editions")):
+            return
         html_file = Path(self.outdir, self.config.root_doc + self.out_suffix)
         stem = output_stem(self.config)
         targets = [Path(self.outdir, f"{stem}{edition.suffix}.pdf") for edition in EDITIONS]
+        problem = weasyprint_problem()
+        if problem:
+            # One clear line naming the package, before any rendering (not once per edition).
+            fail_build(self.app, problem, type="handbook", subtype="pdf")
+            return
         for target in targets:
             logger.info(_("rendering %s"), target.name)
         # The editions are independent layouts of one document, and WeasyPrint uses
@@ -150,14 +174,10 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     def render(self, html_file: Path, edition: PrintEdition, target: Path) -> None:
         """Render one edition to ``target``; leave any earlier file intact on failure."""
-        try:
-            from weasyprint import HTML, URLFetcher
-            from weasyprint.text.fonts import FontConfiguration
-        except OSError as error:  # Pango or another system library is missing
-            raise PDFBuildError(
-                _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
-                % error
-            ) from None
+        from weasyprint import CSS, HTML, URLFetcher  # loadable: finish() checked weasyprint_problem()
+        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import FatalURLFetchingError
+
         weasy_logger = logging.getLogger("weasyprint")
         collector = _CollectWeasyPrintProblems()
         weasy_logger.addHandler(collector)
@@ -169,42 +189,60 @@ class PDFBuilder(SingleFileHTMLBuilder):
         tmp = target.with_name(target.name + ".part")
         try:
             font_config = FontConfiguration()
-            document = HTML(filename=html_file, url_fetcher=fetcher).render(
-                stylesheets=self._stylesheets(edition, font_config),
-                font_config=font_config,
-                pdf_variant="pdf/ua-1",
-            )
+            stylesheets = self._stylesheets(edition, font_config)
+
+            def render():
+                try:
+                    return HTML(filename=html_file, url_fetcher=fetcher).render(
+                        stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1")
+                except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
+                    raise PDFBuildError(
+                        _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
+                          "the file exists and that its path is relative to the page.")
+                        % {"error": error, "cause": error.__cause__}
+                    ) from None
+
+            document = render()
             self._check_complete(document)
+            body_start = self._body_start(document)
+            if body_start:
+                # Number the body from 1: known only once the front matter is laid out (print.css).
+                stylesheets.append(CSS(string=f"@page :nth({body_start + 1}) {{ counter-reset: page 1; }}"))
+                document = render()
+                if self._body_start(document) != body_start:
+                    raise PDFBuildError(_("the body moved to another page when its pages were numbered from 1"))
             if edition.suffix == "":
                 # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).
                 page_map.write_page_map(
-                    page_map.page_starts(page.anchors for page in document.pages),
+                    page_map.page_starts((page.anchors for page in document.pages),
+                                         page_labels.labels(len(document.pages), body_start)),
                     target.with_name(f"{output_stem(self.config)}-pages.json"),
                     _("%(title)s, PDF edition of %(date)s, %(paper)s paper")
                     % {"title": self.config.project, "date": self.config.handbook_edition.date,
                        "paper": self.config.pdf_paper_size.upper() if self.config.pdf_paper_size.lower() == "a4"
                        else _("US Letter")},
                 )
-            document.write_pdf(
-                raw,
-                pdf_variant="pdf/ua-1",
-                pdf_identifier=edition_id,
-                custom_metadata=True,
-            )
+            with box_sources.recording():
+                document.write_pdf(
+                    raw,
+                    pdf_variant="pdf/ua-1",
+                    pdf_identifier=edition_id,
+                    custom_metadata=True,
+                )
             if collector.problems:
                 raise PDFBuildError(
                     _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
                     % {"file": target.name, "problems": "\n  ".join(collector.problems)}
                 )
-            self._fix_tagging(raw, tmp)
+            self._fix_tagging(raw, tmp, body_start)
             os.replace(tmp, target)
         finally:
             weasy_logger.removeHandler(collector)
             raw.unlink(missing_ok=True)
             tmp.unlink(missing_ok=True)
 
-    def _fix_tagging(self, source: Path, destination: Path) -> None:
-        """Close WeasyPrint 70's PDF/UA gaps (see pdf_tagging.py) and save to ``destination``."""
+    def _fix_tagging(self, source: Path, destination: Path, body_start: int) -> None:
+        """Close WeasyPrint 70's PDF/UA gaps (see pdf_tagging.py), label the pages, save to ``destination``."""
         import pikepdf
 
         with pikepdf.open(source) as pdf:
@@ -216,8 +254,17 @@ class PDFBuilder(SingleFileHTMLBuilder):
             if untitled:
                 raise PDFBuildError(_("links to targets with no title, which readers would hear as ids: %s")
                                     % ", ".join(untitled))
+            page_labels.write(pdf, body_start)
             # The same sources give the same file: the /ID comes from the content, not the clock.
             pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+    def _body_start(self, document) -> int:
+        """The index of the page the body (main) starts on: the page numbered 1."""
+        for index, page in enumerate(document.pages):
+            if self._body_id in page.anchors:
+                return index
+        raise PDFBuildError(_("the PDF has no page with the start of the body (%r): cannot number its pages")
+                            % self._body_id)
 
     def _check_complete(self, document) -> None:
         """Fail when WeasyPrint stopped before the last section of the handbook."""
@@ -231,6 +278,25 @@ class PDFBuilder(SingleFileHTMLBuilder):
             )
 
 
+def weasyprint_problem() -> str | None:
+    """Why WeasyPrint cannot make the PDF on this system, in one line naming the package; or None."""
+    try:
+        # At import WeasyPrint prints an installation banner before it raises (Pango missing)
+        # and warns when HarfBuzz-Subset is missing: the lines below say it instead, with
+        # the package to install.
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from weasyprint.text import ffi
+    except OSError as error:  # Pango or another system library is missing
+        return _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0") % error
+    # Without HarfBuzz-Subset (or with a HarfBuzz older than 4.1.0) WeasyPrint subsets fonts
+    # with fontTools and warns on every font, a warning that names no package.
+    if ffi.harfbuzz_subset is None or not ffi.harfbuzz.hb_version_atleast(4, 1, 0):
+        return _("WeasyPrint cannot embed fonts without the HarfBuzz-Subset library (HarfBuzz 4.1.0 or later). "
+                 "Install it: apt-get install libharfbuzz-subset0")
+    return None
+
+
 _BUILDER_IN_CHILD: PDFBuilder | None = None
 
 
@@ -241,16 +307,6 @@ def _render_in_child(html_file: str, edition_index: int, target: str) -> str | N
     except PDFBuildError as error:
         return str(error)
     return None
-
-
-def to_roman(number: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for value, letter in numerals:
-        while number >= value:
-            out += letter
-            number -= value
-    return out
 
 
 def setup(app):

@@ -12,7 +12,10 @@ and unit-tested without Sphinx (tests/test_print_doctree.py):
   WeasyPrint drops, and ``#document-<doc>`` points at an empty marker span,
   which puts table-of-contents page numbers one page early;
 - footnotes move to where they are cited, so WeasyPrint can set them at the
-  foot of the page (``float: footnote``).
+  foot of the page (``float: footnote``);
+- an image with a large-print drawing beside it (``name-large-print.svg``
+  next to ``name.svg``) is followed by that drawing, which only the
+  large-print stylesheet shows.
 """
 
 from __future__ import annotations
@@ -168,6 +171,37 @@ def inline_footnotes(tree: nodes.Node) -> None:
         ref.replace_self(inline)
     for footnote in set(footnotes.values()):
         footnote.parent.remove(footnote)
+
+
+LARGE_PRINT_SUFFIX = "-large-print"
+
+
+def large_print_variant(uri: str) -> str:
+    """The source path of an image's large-print drawing: ``a/b.svg`` -> ``a/b-large-print.svg``."""
+    stem, dot, extension = uri.rpartition(".")
+    return f"{stem}{LARGE_PRINT_SUFFIX}{dot}{extension}" if dot else uri + LARGE_PRINT_SUFFIX
+
+
+def add_large_print_variants(tree: nodes.Node, exists: Callable[[str], bool]) -> list[str]:
+    """Put each image's large-print drawing, where ``exists``, after it; return their source paths.
+
+    The image is marked ``standard-print-only`` and the drawing, with the same
+    alternative text, ``large-print-only``: one print document serves both
+    editions and each edition's stylesheet shows its own drawing.
+    """
+    added = []
+    for image in list(tree.findall(nodes.image)):
+        variant = large_print_variant(image["uri"])
+        done = {"large-print-only", "standard-print-only"} & set(image["classes"])
+        if done or not exists(variant):
+            continue
+        large = image.deepcopy()
+        large["uri"], large["candidates"], large["ids"] = variant, {"*": variant}, []
+        large["classes"] = [*large["classes"], "large-print-only"]
+        image["classes"].append("standard-print-only")
+        image.parent.insert(image.parent.index(image) + 1, large)
+        added.append(variant)
+    return added
 
 
 def heading_titles(tree: nodes.Node) -> dict[str, str]:

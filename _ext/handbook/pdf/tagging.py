@@ -16,15 +16,33 @@ unit-tested on small WeasyPrint PDFs in tests/test_pdf_tagging.py:
 - list items have no LBody when the item holds a block (``<li><p>``);
 - empty Span elements (empty HTML spans, such as Sphinx's document markers)
   are dropped;
-- annotations lack the Print flag, so print and screen would differ.
+- annotations lack the Print flag, so print and screen would differ;
+- an element that crosses a page is one element per page (WeasyPrint issue
+  2903): the pieces are merged into the first, a table's repeated header row
+  becomes a pagination artifact, and a row torn by the page is one row again;
+  an anonymous box tagged like its element (a Sect in the Sect) is unwrapped;
+- the contents' dot leaders are tagged text inside the entries' links: they
+  become layout artifacts;
+- a line that wraps at a space has no space: one is added, at the end of the
+  line, where it prints nothing (ISO 32000-1, 14.8.2.5);
+- header cells carry /ID but the tree has no /IDTree, and TH cells no /Scope;
+- a figure's layout /BBox is in CSS pixels from the top of the page.
+
+The facts that WeasyPrint knows and does not write (which HTML element each
+structure element comes from, where a wrap dropped a space, which text is a
+leader) are recorded while it writes the PDF (box_sources.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+import re
+
 import pikepdf
 from pikepdf import Array, Dictionary, Name
+
+from handbook.pdf.box_sources import LEADERS_KEY, PRIVATE_KEYS, SOURCE_KEY, SPACES_KEY
 
 PRINT_FLAG = 4  # annotation flag bit 3 (ISO 32000-1, table 165)
 EMPTY_ELEMENT_TYPES = {"/Span", "/NonStruct"}
@@ -99,17 +117,27 @@ def artifact_untied_content(pdf: pikepdf.Pdf) -> int:
             mcid for mcid, element in enumerate(by_mcid)
             if isinstance(element, Dictionary) and element.objgen not in reachable
         }
-        if not untied:
-            continue
-        instructions = []
-        for instruction in pikepdf.parse_content_stream(page):
-            operands, operator = instruction.operands, instruction.operator
-            if operator == pikepdf.Operator("BDC") and _mcid(operands) in untied:
-                operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
-                converted += 1
-            instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
-        for mcid in untied:
+        if untied:
+            converted += _make_artifacts(pdf, page, untied, Name.Pagination)
+    return converted
+
+
+def _make_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int], kind: Name) -> int:
+    """Turn the marked content ``mcids`` of ``page`` into artifacts of ``kind``; return how many.
+
+    Their ParentTree entries become null: the content belongs to no element.
+    """
+    instructions, converted = [], 0
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, operator = instruction.operands, instruction.operator
+        if operator == pikepdf.Operator("BDC") and _mcid(operands) in mcids:
+            operands = [Name.Artifact, Dictionary(Type=kind)]
+            converted += 1
+        instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+    by_mcid = parent_tree(pdf)[int(page.obj.StructParents)]
+    for mcid in mcids:
+        if mcid < len(by_mcid):
             by_mcid[mcid] = None
     return converted
 
@@ -200,33 +228,51 @@ def _unwrap_nested_links(link: Dictionary, tree: pikepdf.NumberTree) -> None:
             _unwrap_nested_links(kid, tree)
         if is_struct_element(kid) and kid.S == Name.Link:
             for grandkid in kids(kid):
-                _adopt(grandkid, kid, link, tree)
-                new_kids.append(grandkid)
+                new_kids.append(_adopt(grandkid, kid, link, tree))
         else:
             new_kids.append(kid)
     replace_kids(link, new_kids)
 
 
-def _adopt(kid, old_parent: Dictionary, new_parent: Dictionary, tree: pikepdf.NumberTree) -> None:
-    """Make ``new_parent`` the parent of ``kid``, which was a kid of ``old_parent``."""
+def _is_mcid(kid) -> bool:
+    return isinstance(kid, int) or (isinstance(kid, pikepdf.Object) and kid._type_code == pikepdf.ObjectType.integer)
+
+
+def _adopt(kid, old_parent: Dictionary, new_parent: Dictionary, tree: pikepdf.NumberTree):
+    """Make ``new_parent`` the parent of ``kid``, which was a kid of ``old_parent``.
+
+    Returns the kid to put in ``new_parent``'s /K: marked content on another
+    page than ``new_parent``'s becomes a marked-content reference that names
+    its page (ISO 32000-1, 14.7.4.2).
+    """
     if is_struct_element(kid):
         kid.P = new_parent
-    elif isinstance(kid, int) or (isinstance(kid, pikepdf.Object) and kid._type_code == pikepdf.ObjectType.integer):
-        _repoint_mcid(int(kid), old_parent, new_parent, tree)
+    elif _is_mcid(kid):
+        page = _repoint_mcid(int(kid), kid_page(kid, old_parent), new_parent, tree)
+        if not same_object(page, new_parent.Pg):
+            return Dictionary(Type=Name.MCR, Pg=page, MCID=int(kid))
     elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
-        _repoint_mcid(int(kid.MCID), old_parent, new_parent, tree)
+        page = _repoint_mcid(int(kid.MCID), kid_page(kid, old_parent), new_parent, tree)
+        kid.Pg = page
     elif _is_objr(kid) and "/StructParent" in kid.Obj:
         tree[int(kid.Obj.StructParent)] = new_parent
+    return kid
 
 
-def _repoint_mcid(mcid: int, old_parent: Dictionary, new_parent: Dictionary, tree: pikepdf.NumberTree) -> None:
-    page = old_parent.get("/Pg")
+def kid_page(kid, parent: Dictionary):
+    """The page of an MCID or MCR kid of ``parent``."""
+    page = kid.get("/Pg") if isinstance(kid, Dictionary) else None
+    return page if page is not None else parent.get("/Pg")
+
+
+def _repoint_mcid(mcid: int, page, new_parent: Dictionary, tree: pikepdf.NumberTree):
     if page is None or "/StructParents" not in page:
         raise TaggingError("marked content without a page: cannot move it to another element")
     by_mcid = tree[int(page.StructParents)]
     by_mcid[mcid] = new_parent
     if "/Pg" not in new_parent:
         new_parent.Pg = page
+    return page
 
 
 def _pull_objrs(link: Dictionary) -> list[Dictionary]:
@@ -293,8 +339,7 @@ def add_list_bodies(pdf: pikepdf.Pdf) -> int:
         body = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.LBody, P=item, K=Array()))
         if "/Pg" in item:
             body.Pg = item.Pg
-        for kid in body_kids:
-            _adopt(kid, item, body, tree)
+        body_kids = [_adopt(kid, item, body, tree) for kid in body_kids]
         new_kids, body_placed = [], False
         for kid in item_kids:
             if is_struct_element(kid) and kid.S in (Name.Lbl, Name.LBody):
@@ -324,6 +369,347 @@ def remove_empty_elements(pdf: pikepdf.Pdf) -> int:
     return removed
 
 
+# -- elements split by pages --------------------------------------------------
+
+
+def _source(element) -> str | None:
+    """The HTML element and box kind an element was made from (box_sources.py)."""
+    source = element.get("/" + SOURCE_KEY) if is_struct_element(element) else None
+    return str(source) if source is not None else None
+
+
+def _same_source(a, b) -> bool:
+    return _source(a) is not None and _source(a) == _source(b) and a.S == b.S
+
+
+def _continues(a, b) -> bool:
+    """``b``, the kid after ``a``, is the next piece of ``a``: the same box of the same HTML element.
+
+    Pieces are on the next page, or, for inline elements (a link, an
+    abbreviation), on the next line. Two anonymous boxes of one element on one
+    page are two boxes (text on either side of a nested list), not pieces.
+    """
+    if not _same_source(a, b) or "/Pg" not in a or "/Pg" not in b:
+        return False
+    return not same_object(a.Pg, b.Pg) or not _source(a).endswith("/anonymous")
+
+
+def merge_split_elements(pdf: pikepdf.Pdf) -> int:
+    """Make each element that crosses pages one element again; return the pieces merged.
+
+    WeasyPrint 70 builds the tree page by page, so a section, table, list or
+    paragraph that crosses a page becomes one element per page, and a table's
+    header row is repeated as a new THead on each page (WeasyPrint issue 2903);
+    likewise, an inline element (a link) that wraps is one element per line.
+    As the issue's reporter did, each piece is merged into the first by moving
+    its /K into the first's and pointing the kids' /P (and the ParentTree) at
+    it; only pieces made from the same HTML element are merged
+    (box_sources.py), so a new section that starts a page stays a new one.
+    """
+    if not any(_source(e) for e in struct_elements(pdf)):
+        raise TaggingError("the PDF has no record of its elements' sources: render it inside box_sources.recording()")
+    tree = parent_tree(pdf)
+    # Parents first: the walk goes on into the kids each element has once its pieces are merged.
+    return sum(_merge_kids(pdf, element, tree) for element in struct_elements(pdf))
+
+
+def _merge_kids(pdf: pikepdf.Pdf, parent: Dictionary, tree: pikepdf.NumberTree) -> int:
+    """Merge each kid of ``parent`` that continues the element kid before it.
+
+    Annotation references (a link's piece on each line has its own) may stand
+    between two pieces; marked content may not.
+    """
+    merged, result, previous = 0, [], None
+    for kid in kids(parent):
+        if previous is not None and _continues(previous, kid):
+            merged += 1 + _absorb(pdf, previous, kid, tree)
+            continue
+        result.append(kid)
+        if is_struct_element(kid):
+            previous = kid
+        elif not _is_objr(kid):
+            previous = None
+    replace_kids(parent, result)
+    return merged
+
+
+def _absorb(pdf: pikepdf.Pdf, first: Dictionary, piece: Dictionary, tree: pikepdf.NumberTree) -> int:
+    """Move the kids of ``piece`` into ``first``; return the further pieces merged below."""
+    existing = kids(first)
+    incoming = [_adopt(kid, piece, first, tree) for kid in kids(piece)]
+    if first.S == Name.Table:
+        incoming = _drop_repeated_headers(pdf, first, existing, incoming)
+    if first.S == Name.TR:
+        # A row torn by the page: each cell goes on in the same cell, side by side.
+        merged = 0
+        for kid in incoming:
+            cell = next((c for c in existing if _same_source(c, kid)), None)
+            if cell is not None:
+                merged += 1 + _absorb(pdf, cell, kid, tree)
+            else:
+                existing.append(kid)
+        replace_kids(first, existing)
+        return merged
+    replace_kids(first, existing + incoming)
+    return _merge_kids(pdf, first, tree)
+
+
+def unwrap_anonymous_twins(pdf: pikepdf.Pdf) -> int:
+    """Give the kids of an anonymous box that WeasyPrint tagged like its element to the element.
+
+    Inline content beside blocks (a section that starts with a link target
+    ``<span id>``) goes into an anonymous block box, which WeasyPrint tags with
+    its element's type: a second Sect inside the Sect, for one HTML section.
+    (List items and table cells get LBody and NonStruct instead: left alone.)
+    Returns the elements unwrapped.
+    """
+    tree = parent_tree(pdf)
+    unwrapped = 0
+    for element in struct_elements(pdf):
+        source = _source(element)
+        if source is None:
+            continue
+        new_kids = []
+        for kid in kids(element):
+            twin = _source(kid)
+            if (twin is not None and twin.endswith("/anonymous") and kid.S == element.S
+                    and twin.split("/")[0] == source.split("/")[0]):
+                new_kids.extend(_adopt(grandkid, kid, element, tree) for grandkid in kids(kid))
+                unwrapped += 1
+            else:
+                new_kids.append(kid)
+        replace_kids(element, new_kids)
+    return unwrapped
+
+
+def _drop_repeated_headers(pdf: pikepdf.Pdf, table: Dictionary, existing: list, incoming: list) -> list:
+    """Turn the header rows a page repeats into artifacts; point their cells' ids at the first's."""
+    kept, ids = [], {}
+    for kid in incoming:
+        original = next((e for e in existing if is_struct_element(kid) and kid.S == Name.THead
+                         and _same_source(e, kid)), None)
+        if original is None:
+            kept.append(kid)
+            continue
+        for header in _descendants(kid):
+            twin = next((h for h in _descendants(original) if _same_source(h, header)), None)
+            if "/ID" in header and twin is not None and "/ID" in twin:
+                ids[bytes(header.ID)] = twin.ID
+        for page, mcids in _marked_content(kid):
+            _make_artifacts(pdf, pikepdf.Page(page), mcids, Name.Pagination)
+    for cell in (c for k in kept if is_struct_element(k) for c in _descendants(k)):
+        for attributes in _attribute_dicts(cell):
+            if "/Headers" in attributes:
+                attributes.Headers = Array([ids.get(bytes(h), h) for h in attributes.Headers])
+    return kept
+
+
+def _marked_content(element: Dictionary) -> list[tuple[Dictionary, set[int]]]:
+    """The MCIDs under ``element``, with their page objects."""
+    found: dict = {}
+    pages: dict = {}
+
+    def visit(node: Dictionary) -> None:
+        for kid in kids(node):
+            if is_struct_element(kid):
+                visit(kid)
+            elif _is_mcid(kid) or (isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR):
+                page = kid_page(kid, node)
+                pages[page.objgen] = page
+                found.setdefault(page.objgen, set()).add(int(kid) if _is_mcid(kid) else int(kid.MCID))
+
+    visit(element)
+    return [(pages[key], mcids) for key, mcids in found.items()]
+
+
+def _attribute_dicts(element: Dictionary) -> list[Dictionary]:
+    attributes = element.get("/A")
+    if attributes is None:
+        return []
+    return [a for a in (attributes if isinstance(attributes, Array) else [attributes]) if isinstance(a, Dictionary)]
+
+
+# -- figures -----------------------------------------------------------------------
+
+
+def place_figure_boxes(pdf: pikepdf.Pdf) -> int:
+    """Put each Figure's /BBox in the page's user space; return the boxes moved.
+
+    WeasyPrint 70 writes the layout box of an image in CSS pixels from the top
+    of the page, not in PDF points from the foot (ISO 32000-1, 14.8.5.4.3),
+    so a large figure's box runs off the page and checkers take the figure
+    for a scan of the whole page (outloud TAG-030). The box is mapped through
+    the transformation the page's content starts with, which is the one
+    WeasyPrint draws everything in.
+    """
+    moved = 0
+    for figure in (e for e in struct_elements(pdf) if e.S == Name.Figure and "/Pg" in e):
+        layout = next((a for a in _attribute_dicts(figure) if a.get("/O") == Name.Layout and "/BBox" in a), None)
+        if layout is None:
+            continue
+        a, b, c, d, e, f = _initial_matrix(pikepdf.Page(figure.Pg))
+        x1, y1, x2, y2 = (float(v) for v in layout.BBox)
+        xs = [a * x + c * y + e for x, y in ((x1, y1), (x2, y2))]
+        ys = [b * x + d * y + f for x, y in ((x1, y1), (x2, y2))]
+        layout.BBox = Array([round(min(xs), 3), round(min(ys), 3), round(max(xs), 3), round(max(ys), 3)])
+        moved += 1
+    return moved
+
+
+def _initial_matrix(page: pikepdf.Page) -> tuple[float, ...]:
+    """The product of the ``cm`` operators a page's content starts with."""
+    matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "cm":
+            a2, b2, c2, d2, e2, f2 = matrix
+            a, b, c, d, e, f = (float(v) for v in operands)
+            matrix = (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+                      e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+        elif str(operator) != "q":
+            break
+    return matrix
+
+
+# -- leaders ---------------------------------------------------------------------
+
+
+def artifact_leaders(pdf: pikepdf.Pdf) -> int:
+    """Make the contents' dot leaders layout artifacts, out of their links; return runs converted."""
+    tree = parent_tree(pdf)
+    converted = 0
+    for page in pdf.pages:
+        leaders = {int(m) for m in page.obj.get("/" + LEADERS_KEY, [])}
+        if not leaders:
+            continue
+        by_mcid = tree[int(page.obj.StructParents)]
+        for mcid in leaders:
+            owner = by_mcid[mcid]
+            if is_struct_element(owner):
+                replace_kids(owner, [k for k in kids(owner) if not (
+                    (_is_mcid(k) and int(k) == mcid and same_object(kid_page(k, owner), page.obj))
+                    or (isinstance(k, Dictionary) and k.get("/Type") == Name.MCR and int(k.MCID) == mcid
+                        and same_object(kid_page(k, owner), page.obj)))])
+        converted += _make_artifacts(pdf, page, leaders, Name.Layout)
+    return converted
+
+
+# -- spaces at line wraps ------------------------------------------------------------
+
+BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<0020>")
+
+
+def _space_codes(page: pikepdf.Page) -> dict[str, bytes]:
+    """For each font of the page whose ToUnicode maps a code to U+0020, that code."""
+    codes = {}
+    for name, font in page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary()).items():
+        if "/ToUnicode" in font:
+            match = BFCHAR.search(font.ToUnicode.read_bytes())
+            if match:
+                codes[name] = bytes.fromhex(match.group(1).decode())
+    return codes
+
+
+def space_line_wraps(pdf: pikepdf.Pdf) -> int:
+    """Show a space glyph after each run that the HTML follows with an unshown space; return spaces added.
+
+    WeasyPrint drops the collapsible space where a line wraps, and draws a
+    space alone between two inline elements as an empty text object, so text
+    rebuilt from the tags runs the two words together (box_sources.py finds
+    these places). The space is added inside the run's own marked content,
+    after its last glyph: a space draws nothing, and where a line wraps
+    nothing follows it on the line, so the page looks the same, and every
+    extraction tool reads a real space character.
+    """
+    added = 0
+    for page in pdf.pages:
+        wraps = {int(m) for m in page.obj.get("/" + SPACES_KEY, [])}
+        if not wraps:
+            continue
+        spaces = _space_codes(page)
+        if not spaces:
+            raise TaggingError("no font on the page has a space glyph to mark a line wrap with")
+        out, open_marks, font = [], [], None
+        for instruction in pikepdf.parse_content_stream(page):
+            operands, operator = instruction.operands, str(instruction.operator)
+            if operator == "Tf":
+                font = (operands[0], operands[1])
+            if operator in ("BDC", "BMC"):
+                open_marks.append((_mcid(operands) if operator == "BDC" else None, None))
+            if operator == "ET" and open_marks:
+                open_marks[-1] = (open_marks[-1][0], len(out))  # where the last ET of the sequence goes
+            if operator == "EMC" and open_marks:
+                mcid, et_index = open_marks.pop()
+                if mcid in wraps and et_index is not None:
+                    out[et_index:et_index] = _space_instructions(font, spaces)
+                    added += 1
+            out.append(instruction)
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(out))
+    return added
+
+
+def _space_instructions(font, spaces: dict[str, bytes]) -> list:
+    """Show one space in the current font if it has one, else in another font of the page."""
+    show = pikepdf.Operator("TJ")
+    if font is not None and str(font[0]) in spaces:
+        return [pikepdf.ContentStreamInstruction([Array([pikepdf.String(spaces[str(font[0])])])], show)]
+    name, code = sorted(spaces.items())[0]
+    size = font[1] if font is not None else 1
+    set_font = pikepdf.Operator("Tf")
+    restore = [pikepdf.ContentStreamInstruction([font[0], font[1]], set_font)] if font is not None else []
+    return [pikepdf.ContentStreamInstruction([Name(name), size], set_font),
+            pikepdf.ContentStreamInstruction([Array([pikepdf.String(code)])], show), *restore]
+
+
+# -- table headers ------------------------------------------------------------------
+
+
+def add_id_tree(pdf: pikepdf.Pdf) -> int:
+    """Give the StructTreeRoot the /IDTree that maps every element /ID to its element; return ids."""
+    with_ids = [e for e in struct_elements(pdf) if "/ID" in e]
+    root = pdf.Root.StructTreeRoot
+    if not with_ids:
+        if "/IDTree" in root:
+            del root.IDTree
+        return 0
+    id_tree = pikepdf.NameTree.new(pdf)
+    for element in with_ids:
+        key = str(element.ID)
+        if key in id_tree:
+            raise TaggingError(f"two elements have the /ID {key!r}")
+        id_tree[key] = element
+    root.IDTree = id_tree.obj
+    return len(with_ids)
+
+
+def scope_header_cells(pdf: pikepdf.Pdf) -> int:
+    """Give every TH a /Scope: /Row when data cells of its own row name it, else /Column."""
+    scoped = 0
+    for row in (e for e in struct_elements(pdf) if e.S == Name.TR):
+        cells = [k for k in kids(row) if is_struct_element(k)]
+        named_in_row = {bytes(h) for cell in cells if cell.S == Name.TD
+                        for a in _attribute_dicts(cell) for h in a.get("/Headers", [])}
+        for header in (c for c in cells if c.S == Name.TH):
+            table_attributes = next((a for a in _attribute_dicts(header) if a.get("/O") == Name.Table), None)
+            if table_attributes is None:
+                table_attributes = Dictionary(O=Name.Table)
+                header.A = Array([*_attribute_dicts(header), table_attributes])
+            in_row = "/ID" in header and bytes(header.ID) in named_in_row
+            table_attributes.Scope = Name.Row if in_row else Name.Column
+            scoped += 1
+    return scoped
+
+
+def remove_private_keys(pdf: pikepdf.Pdf) -> None:
+    """Drop what box_sources.py recorded for these fixes: readers have no use for it."""
+    for element in struct_elements(pdf):
+        if "/" + SOURCE_KEY in element:
+            del element[Name("/" + SOURCE_KEY)]
+    for page in pdf.pages:
+        for key in PRIVATE_KEYS:
+            if "/" + key in page.obj:
+                del page.obj[Name("/" + key)]
+
+
 # -- all together ----------------------------------------------------------
 
 
@@ -332,8 +718,16 @@ def fix_tagging(pdf: pikepdf.Pdf, link_titles: Mapping[str, str]) -> list[str]:
     if "/StructTreeRoot" not in pdf.Root:
         raise TaggingError("the PDF has no structure tree: render it with pdf_variant='pdf/ua-1'")
     artifact_untied_content(pdf)
+    merge_split_elements(pdf)
+    unwrap_anonymous_twins(pdf)
+    artifact_leaders(pdf)
+    space_line_wraps(pdf)
     tie_link_annotations(pdf)
     add_list_bodies(pdf)
     remove_empty_elements(pdf)
+    scope_header_cells(pdf)
+    add_id_tree(pdf)
+    place_figure_boxes(pdf)
     show_annotations_in_print(pdf)
+    remove_private_keys(pdf)
     return describe_links(pdf, link_titles)

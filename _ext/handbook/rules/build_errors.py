@@ -15,6 +15,10 @@ wrong and how to fix it.
 - A build with problems leaves no saved environment behind, so the next
   build reads every page again and reports them again: a failed build is
   never followed by a silent success.
+- After a problem, a format's expensive step (WeasyPrint rendering the PDFs,
+  packing the EPUB) does not start: :func:`stop_after_problems` says so in one
+  line, instead of a render that fails on the same problem with a traceback
+  (a missing image is a FatalURLFetchingError in WeasyPrint).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import codecs
 import encodings.utf_8_sig
 import logging
 import os
+import weakref
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -32,6 +37,7 @@ from sphinx.application import ENV_PICKLE_FILENAME
 from sphinx.locale import get_translation
 from sphinx.util import logging as sphinx_logging
 
+from handbook.common.failure import fail_build
 from handbook.rules.content_rules import source_line
 
 _ = get_translation("handbook")
@@ -202,6 +208,23 @@ def forget_failed_environment(app, exception, warning_format: HandbookWarningFor
         Path(app.doctreedir, ENV_PICKLE_FILENAME).unlink(missing_ok=True)
 
 
+# The problems each build (application) has reported so far.
+_PROBLEMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def stop_after_problems(app, step: str) -> bool:
+    """True, after one line saying why, when the build has problems and ``step`` should not start.
+
+    The build then fails (exits non-zero) even without -W: the output it was asked for is missing.
+    After a builder's own failure (already one line, and a failed build) nothing more is said.
+    """
+    count = _PROBLEMS[app].count if app in _PROBLEMS else 0
+    if count and not app.statuscode:
+        fail_build(app, _("%(step)s did not start because of the %(count)d problems above. Fix them, then "
+                          "build again.") % {"step": step, "count": count}, type="build-stopped", subtype="")
+    return bool(count)
+
+
 def _warning_handler() -> logging.Handler:
     return next(h for h in logging.getLogger(sphinx_logging.NAMESPACE).handlers
                 if isinstance(h, sphinx_logging.WarningStreamHandler))
@@ -210,6 +233,7 @@ def _warning_handler() -> logging.Handler:
 def setup(app):
     warning_format = HandbookWarningFormat()
     _warning_handler().addFilter(warning_format)
+    _PROBLEMS[app] = warning_format
     app.connect("env-before-read-docs", report_undecodable_pages)
     # Before Sphinx's image collector (priority 500), which reports missing images.
     app.connect("doctree-read", give_nodes_their_lines, priority=100)

@@ -1,28 +1,43 @@
-"""Check every page's content on every build: alt text, headings, link text,
-raw HTML, tables and acronyms (the rules and their reasons: content_rules.py).
+"""Run every rule of the house style on every build and on ``make lint``.
 
-Each problem is one warning, so ``-W`` fails the build, logged with the page,
-the line and the rule id as the warning type (``suppress_warnings`` takes the
-id). build_errors.py prints it as ``docs/page.md:LINE: [rule-id] message``.
+The rules (listed in catalogue.py) are pure functions on a page's doctree, in
+content_rules.py, readability.py, chapters.py and glossary.py. Each problem is
+one warning, so ``-W`` fails the build, logged with the page, the line and the
+rule id as the warning type (``suppress_warnings`` takes the id).
+build_errors.py prints it as ``docs/page.md:LINE: [rule-id] message``.
 
-Per-page rules run as the last transform of reading a page, in whichever
-process reads it: later than ``doctree-read`` (priority 880), so they see the
-text other transforms add, such as the spelled-out abbreviations. The acronym rule needs every page and the glossary, which
-is a page too, so each page's acronyms and glossary terms are kept in the
-environment (merged from parallel readers, dropped when a page is re-read)
-and checked once all pages are read (``env-check-consistency``).
+Per page, two transforms run in whichever process reads the page:
+
+- ``RecordAbbreviations`` reads the abbreviations as written, before
+  abbreviations.py writes each expansion into the text;
+- ``CheckPage`` runs last (after every transform that adds text) and reports
+  what one page shows alone.
+
+What needs every page (the glossary is a page, chapters are known from the
+parts' tables of contents, the median page) is kept per page in the
+environment (merged from parallel readers, dropped when a page is re-read) and
+checked once all pages are read (``env-check-consistency``). The readability
+score of every page is written to ``readability.txt`` next to the doctrees.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sphinx.locale import get_translation
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+from handbook.rules import chapters, glossary, readability
 from handbook.rules.build_errors import display_path
-from handbook.rules.content_rules import acronym_uses, acronyms_not_in_glossary, check_page, glossary_terms
+from handbook.rules.content_rules import (
+    acronym_uses, acronyms_not_in_glossary, check_page, duplicate_titles, glossary_terms, page_title,
+)
 
+_ = get_translation("handbook")
 logger = logging.getLogger(__name__)
-ENV_KEY = "handbook_content_facts"  # env attribute: {docname: {"acronyms": ..., "glossary": ...}}
+ENV_KEY = "handbook_content_facts"  # env attribute: {docname: {fact: value}}
+REPORT = "readability.txt"
 
 
 def _facts(env) -> dict[str, dict]:
@@ -31,20 +46,55 @@ def _facts(env) -> dict[str, dict]:
     return getattr(env, ENV_KEY)
 
 
+def _page_facts(env) -> dict:
+    return _facts(env).setdefault(env.docname, {})
+
+
 def _warn(docname: str, finding) -> None:
-    logger.warning(finding.message, type=finding.rule, location=(docname, finding.line))
+    # Text an {include} brings in is reported in its own file: "path:line" is taken as it is.
+    location = f"{finding.source}:{finding.line or 1}" if finding.source else (docname, finding.line)
+    logger.warning(finding.message, type=finding.rule, location=location)
+
+
+class SortTranslatedGlossaries(SphinxTransform):
+    """Not a rule: a translated glossary in its edition's alphabet (see glossary.py), so the
+    glossary-order rule holds in every edition."""
+
+    default_priority = 30  # after Sphinx translates the page (20)
+
+    def apply(self) -> None:
+        glossary.sort_translated_glossaries(self.document, self.config.language)
+
+
+class RecordAbbreviations(SphinxTransform):
+    default_priority = 890  # before abbreviations.py (900) writes the expansions into the text
+
+    def apply(self) -> None:
+        spelled, first, repeated = glossary.abbreviations(self.document)
+        for finding in repeated:
+            _warn(self.env.docname, finding)
+        _page_facts(self.env).update(spelled=spelled, first_uses=first)
 
 
 class CheckPage(SphinxTransform):
     default_priority = 990  # after every transform that adds text
 
     def apply(self) -> None:
-        docname = self.env.docname
-        for finding in check_page(self.document):
+        docname, tree = self.env.docname, self.document
+        for finding in sorted([*check_page(tree), *glossary.check_glossary_page(tree, self.config.language)],
+                              key=lambda f: f.line or 0):
             _warn(docname, finding)
-        _facts(self.env)[docname] = {
-            "acronyms": acronym_uses(self.document), "glossary": sorted(glossary_terms(self.document)),
-        }
+        _page_facts(self.env).update(
+            acronyms=acronym_uses(tree),
+            glossary=sorted(glossary_terms(tree)),
+            glossary_entries=glossary.entries(tree),
+            term_references=glossary.term_references(tree),
+            title=page_title(tree),
+            parts=chapters.parts(tree),
+            chapter_findings=chapters.check_chapter(tree),
+            related=chapters.related_targets(tree, docname),
+            prose=readability.prose_blocks(tree, skip_section=chapters.is_related_section),
+        )
 
 
 def forget_page(app, env, docname) -> None:
@@ -56,19 +106,66 @@ def merge_facts(app, env, docnames, other) -> None:
     _facts(env).update({docname: facts[docname] for docname in docnames if docname in facts})
 
 
-def check_acronyms(app, env) -> None:
+def check_book(app, env) -> None:
+    """The rules that need every page."""
     facts = _facts(env)
+    paths = {docname: display_path(env.doc2path(docname)) for docname in facts}
+    # Where each {term} link leads: Sphinx's glossary index, lower-case term -> (page, anchor).
+    term_index = env.get_domain("std").data.get("terms", {})
+    for docname, finding in _book_findings(facts, paths, term_index):
+        _warn(docname, finding)
+    _check_readability(app, facts, paths)
+
+
+def _book_findings(facts: dict[str, dict], paths: dict[str, str], term_index: dict[str, tuple[str, str]]):
     glossary_docs = sorted(docname for docname, page in facts.items() if page["glossary"])
     terms = {term for page in facts.values() for term in page["glossary"]}
-    uses = {docname: page["acronyms"] for docname, page in facts.items()}
-    where = [display_path(env.doc2path(docname)) for docname in glossary_docs]
-    for docname, finding in acronyms_not_in_glossary(uses, terms, where):
-        _warn(docname, finding)
+    yield from acronyms_not_in_glossary({d: page["acronyms"] for d, page in facts.items()}, terms,
+                                        [paths[d] for d in glossary_docs])
+    yield from duplicate_titles({d: page["title"] for d, page in facts.items() if page["title"]}, paths)
+    parts = {d: page["parts"] for d, page in facts.items() if page["parts"]}
+    for docname in sorted(chapters.chapters(parts) & facts.keys()):
+        for finding in facts[docname]["chapter_findings"]:
+            yield docname, finding
+    yield from chapters.too_few_links_across_parts(parts, {d: page["related"] for d, page in facts.items()})
+    glossaries = {d: page["glossary_entries"] for d, page in facts.items() if page["glossary_entries"]}
+    linked = {d: {term_index[t][1] for t in page["term_references"] if t in term_index} for d, page in facts.items()}
+    yield from glossary.unused_terms(glossaries, linked)
+    spelled = {d: page["spelled"] for d, page in facts.items()}
+    entries = {entry.term: entry for pages in glossaries.values() for g in pages for entry in g}
+    yield from glossary.mismatched_expansions(spelled, entries)
+    yield from glossary.not_spelled_out_first({d: page["first_uses"] for d, page in facts.items()}, spelled)
+
+
+def _check_readability(app, facts: dict[str, dict], paths: dict[str, str]) -> None:
+    measure = readability.measure_for(app.config.language)
+    if measure is None:
+        logger.info(_("readability: no measure for the language %r; not checked"), app.config.language)
+        return
+    # The titles Sphinx writes into links that show them, as readers will read them.
+    std = app.env.get_domain("std")
+    titles = {f"doc:{docname}": title.astext() for docname, title in app.env.titles.items()}
+    titles.update({f"ref:{label}": name for label, (_doc, _anchor, name) in std.labels.items() if name})
+    scores = {d: readability.score_page([readability.Block(block.where, readability.with_titles(block.text, titles))
+                                         for block in page["prose"]], measure)
+              for d, page in facts.items()}
+    for docname in sorted(scores):
+        finding = readability.page_finding(scores[docname], measure)
+        if finding:
+            _warn(docname, finding)
+    median = readability.median_finding(scores, measure, paths)
+    if median:
+        _warn(*median)
+    report = Path(app.doctreedir, REPORT)
+    report.write_text(readability.report(scores, measure, paths), encoding="utf-8")
+    logger.info(_("readability (%s): every page's score in %s"), measure.name, display_path(report))
 
 
 def setup(app):
+    app.add_transform(SortTranslatedGlossaries)
+    app.add_transform(RecordAbbreviations)
     app.add_transform(CheckPage)
     app.connect("env-purge-doc", forget_page)
     app.connect("env-merge-info", merge_facts)
-    app.connect("env-check-consistency", check_acronyms)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    app.connect("env-check-consistency", check_book)
+    return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

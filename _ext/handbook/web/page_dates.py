@@ -1,10 +1,17 @@
-"""Each web page's "last updated" date, from the last commit that changed its source.
+"""Each web page's "last updated" date, from the last commit that changed its source
+or a file it includes (docs/back/contributing.md shows CONTRIBUTING.md).
 
 pydata-sphinx-theme shows ``last_updated`` in the footer, but Sphinx fills it
 with the build's date for every page; readers want to know when the page they
 read last changed. The dates come from git, so they are the same on every
 build of one commit (reproducible), and are written in the edition's language. A translated
 page changed last when its text or its catalogue did, whichever is later.
+
+Why not sphinx-last-updated-by-git (0.3.8), which also follows included files:
+outside a git checkout (a downloaded ZIP, the tests' and the benchmark's copies
+of the pages) or in a shallow clone it warns, over several lines, and `make`
+treats warnings as errors; here such a build simply has no dates. It also dates
+by author, where the edition (edition.py) dates by commit.
 """
 
 from __future__ import annotations
@@ -36,6 +43,12 @@ def last_changes(log: str) -> dict[str, int]:
     return changed
 
 
+def newest(paths, dates: dict[str, int]) -> int | None:
+    """The time of the newest commit among a page's files, or None if none is committed."""
+    known = [dates[str(path)] for path in paths if str(path) in dates]
+    return max(known, default=None)
+
+
 def git_log(root: Path) -> str:
     try:
         return subprocess.run(
@@ -56,8 +69,10 @@ def _on_builder_inited(app) -> None:
 
 
 def page_sources(app, pagename: str) -> list[Path]:
-    """What a page's text comes from: its Markdown and, in a translation, its catalogue too."""
-    sources = [Path(app.env.doc2path(pagename)).resolve()]
+    """What a page's text comes from: its Markdown, what it includes and, in a translation, its catalogue."""
+    # Sphinx notes included files absolute or relative to the sources.
+    sources = [Path(app.env.doc2path(pagename)).resolve(),
+               *(Path(app.srcdir, dependency).resolve() for dependency in app.env.dependencies.get(pagename, ()))]
     if app.config.language != SOURCE_LANGUAGE:
         sources.append(catalogue_path(LOCALES, app.config.language, pagename).resolve())
     return sources
@@ -66,11 +81,9 @@ def page_sources(app, pagename: str) -> list[Path]:
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     if doctree is None or pagename not in app.env.all_docs:
         return
-    dates = getattr(app.builder, "handbook_page_dates", {})
-    sources = page_sources(app, pagename)
-    if any(str(source) not in dates for source in sources):
+    timestamp = newest(page_sources(app, pagename), getattr(app.builder, "handbook_page_dates", {}))
+    if timestamp is None:
         return  # a page not yet committed: no date rather than a wrong one
-    timestamp = max(dates[str(source)] for source in sources)
     day = dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc).date()
     context["last_updated"] = format_date(day, format="long", locale=app.config.language)
 

