@@ -36,6 +36,7 @@ from handbook.common.edition import output_stem
 from handbook.common.failure import fail_build
 from handbook.pdf import box_sources, page_labels
 from handbook.pdf import doctree as print_doctree
+from handbook.pdf import linear_rendering
 from handbook.pdf import tagging as pdf_tagging
 from handbook.rules.build_errors import stop_after_problems
 
@@ -177,6 +178,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         from weasyprint import CSS, HTML, URLFetcher  # loadable: finish() checked weasyprint_problem()
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import FatalURLFetchingError
+        linear_rendering.apply()
 
         weasy_logger = logging.getLogger("weasyprint")
         collector = _CollectWeasyPrintProblems()

@@ -185,7 +185,7 @@ def tie_link_annotations(pdf: pikepdf.Pdf) -> int:
         for descendant in _descendants(link):
             if descendant.S == Name.Link:
                 inner.add(descendant.objgen)
-    dropped = 0
+    dropped: list[Dictionary] = []
     for link in links:
         if link.objgen in inner:
             continue
@@ -199,14 +199,16 @@ def tie_link_annotations(pdf: pikepdf.Pdf) -> int:
                 for other in kept
             )
             if duplicate:
-                _remove_annotation(pdf, annotation, tree)
-                dropped += 1
+                if "/StructParent" in annotation and int(annotation.StructParent) in tree:
+                    del tree[int(annotation.StructParent)]
+                dropped.append(annotation)
             else:
                 kept.append(objr)
                 if "/StructParent" in annotation:
                     tree[int(annotation.StructParent)] = link
         replace_kids(link, kept + [kid for kid in kids(link) if not _is_objr(kid)])
-    return dropped
+    _remove_from_pages(pdf, dropped)
+    return len(dropped)
 
 
 def _is_objr(obj) -> bool:
@@ -287,16 +289,22 @@ def _pull_objrs(link: Dictionary) -> list[Dictionary]:
     return found
 
 
-def _remove_annotation(pdf: pikepdf.Pdf, annotation: Dictionary, tree: pikepdf.NumberTree) -> None:
+def _remove_from_pages(pdf: pikepdf.Pdf, annotations: list[Dictionary]) -> None:
+    """Take ``annotations`` off the pages, in one pass over the pages.
+
+    One pass for all of them: a pass per annotation made the repair grow with
+    the square of the book (thousands of annotations times thousands of pages).
+    """
+    gone = {annotation.objgen for annotation in annotations if annotation.is_indirect}
+    if not gone:
+        return
     for page in pdf.pages:
         annots = page.obj.get("/Annots")
         if annots is None:
             continue
-        remaining = [a for a in annots if not same_object(a, annotation)]
+        remaining = [a for a in annots if not (a.is_indirect and a.objgen in gone)]
         if len(remaining) != len(annots):
             page.obj.Annots = Array(remaining)
-    if "/StructParent" in annotation and int(annotation.StructParent) in tree:
-        del tree[int(annotation.StructParent)]
 
 
 def describe_links(pdf: pikepdf.Pdf, titles: Mapping[str, str]) -> list[str]:
