@@ -41,9 +41,10 @@ SITES         = $(foreach language,$(HANDBOOK_LANGUAGES),$(STAGE)/$(language)/ht
 TRANSLATIONS  = $(filter-out en,$(HANDBOOK_LANGUAGES))
 # sphinx-build for one edition, with its own doctrees: $(call sphinx,LANGUAGE,BUILDER)
 sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) $(ALLSPHINXOPTS)
-# What a format depends on: a change to any of these rebuilds it (compiled catalogues are outputs).
+# What a format depends on: a change to any of these rebuilds it (compiled catalogues and
+# Python bytecode are outputs).
 SOURCES      := conf.py requirements.txt CONTRIBUTING.md \
-                $(filter-out %.mo,$(shell find docs _ext _static _templates _themes locales -type f 2>/dev/null))
+                $(filter-out %.mo %.pyc,$(shell find docs _ext _static _templates _themes locales -type f 2>/dev/null))
 
 # conf.py reads the editions, the draft option and the paper; the edition date comes from the last commit.
 export HANDBOOK_LANGUAGES HANDBOOK_DRAFT
