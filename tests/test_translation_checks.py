@@ -69,7 +69,9 @@ def tree(tmp_path_factory) -> Path:
 
 
 def make_spanish(tree: Path, build: Path, *targets: str, draft: bool = False) -> subprocess.CompletedProcess:
-    return run_make(build, *targets, f"HANDBOOK_DRAFT={int(draft)}", languages=[LANGUAGE], cwd=tree)
+    # --no-color: Sphinx colours its messages when CI is set, and the lines are read as text.
+    return run_make(build, *targets, f"HANDBOOK_DRAFT={int(draft)}", "SPHINXOPTS=--no-color",
+                    languages=[LANGUAGE], cwd=tree)
 
 
 def problem_lines(done: subprocess.CompletedProcess) -> list[str]:
