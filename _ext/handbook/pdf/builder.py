@@ -31,7 +31,7 @@ from handbook.common import page_map
 from handbook.common.edition import output_stem
 from handbook.common.failure import fail_build
 from handbook.pdf import doctree as print_doctree
-from handbook.pdf import linear_rendering
+from handbook.pdf import long_documents
 from handbook.pdf import tagging as pdf_tagging
 
 MESSAGE_CATALOG = "handbook"
@@ -160,7 +160,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
                 _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
                 % error
             ) from None
-        linear_rendering.apply()
+        long_documents.apply()
         weasy_logger = logging.getLogger("weasyprint")
         collector = _CollectWeasyPrintProblems()
         weasy_logger.addHandler(collector)
