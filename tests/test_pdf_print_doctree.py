@@ -118,3 +118,15 @@ def test_the_last_section_is_the_last_in_reading_order():
     tree = book(wrapper("Part", chapter("a", "A", section(["a-end"], "End of A")), chapter("b", "B"), numbered=True))
     print_doctree.parts_from_wrappers(tree, label)
     assert print_doctree.last_section(tree)["ids"] == ["b"]
+
+
+def test_page_map_markers_become_classes_and_other_ids_stay():
+    paragraph = nodes.paragraph(text="A fact", ids=["pb-a-0"])
+    term = nodes.term("ERO", "ERO", ids=["term-ERO", "pb-a-1"])
+    tree = book(wrapper("Part", chapter("a", "Chapter A", paragraph, term), numbered=True))
+
+    print_doctree.markers_as_classes(tree, "pb-")
+
+    assert (paragraph["ids"], paragraph["classes"]) == ([], ["pb-a-0"])
+    assert (term["ids"], term["classes"]) == (["term-ERO"], ["pb-a-1"])
+    assert tree[0]["ids"] == ["book"]
