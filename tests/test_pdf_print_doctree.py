@@ -136,3 +136,15 @@ def test_an_image_with_a_large_print_drawing_is_followed_by_it():
         ("images/logo.svg", [], "A logo."),
     ]
     assert print_doctree.add_large_print_variants(figure, exists) == [], "done once"
+
+
+def test_page_map_markers_become_classes_and_other_ids_stay():
+    paragraph = nodes.paragraph(text="A fact", ids=["pb-a-0"])
+    term = nodes.term("ERO", "ERO", ids=["term-ERO", "pb-a-1"])
+    tree = book(wrapper("Part", chapter("a", "Chapter A", paragraph, term), numbered=True))
+
+    print_doctree.markers_as_classes(tree, "pb-")
+
+    assert (paragraph["ids"], paragraph["classes"]) == ([], ["pb-a-0"])
+    assert (term["ids"], term["classes"]) == (["term-ERO"], ["pb-a-1"])
+    assert tree[0]["ids"] == ["book"]

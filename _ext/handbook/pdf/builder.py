@@ -36,7 +36,7 @@ from handbook.common.edition import output_stem
 from handbook.common.failure import fail_build
 from handbook.pdf import box_sources, page_labels
 from handbook.pdf import doctree as print_doctree
-from handbook.pdf import linear_rendering
+from handbook.pdf import long_documents
 from handbook.pdf import tagging as pdf_tagging
 from handbook.rules.build_errors import stop_after_problems
 
@@ -107,6 +107,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             fail_build(self.app, _("links with no target in the print document: %s") % ", ".join(unresolved),
                        type="handbook", subtype="pdf")
         print_doctree.inline_footnotes(tree)
+        print_doctree.markers_as_classes(tree, page_map.PREFIX)
         self._link_titles = print_doctree.heading_titles(tree)
         last = print_doctree.last_section(tree)
         self._last_section = (last["ids"][0], last[0].astext()) if last is not None else None
@@ -178,7 +179,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         from weasyprint import CSS, HTML, URLFetcher  # loadable: finish() checked weasyprint_problem()
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import FatalURLFetchingError
-        linear_rendering.apply()
+        long_documents.apply()
 
         weasy_logger = logging.getLogger("weasyprint")
         collector = _CollectWeasyPrintProblems()
@@ -216,7 +217,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             if edition.suffix == "":
                 # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).
                 page_map.write_page_map(
-                    page_map.page_starts((page.anchors for page in document.pages),
+                    page_map.page_starts(map(_page_markers, document.pages),
                                          page_labels.labels(len(document.pages), body_start)),
                     target.with_name(f"{output_stem(self.config)}-pages.json"),
                     _("%(title)s, PDF edition of %(date)s, %(paper)s paper")
@@ -297,6 +298,27 @@ def weasyprint_problem() -> str | None:
         return _("WeasyPrint cannot embed fonts without the HarfBuzz-Subset library (HarfBuzz 4.1.0 or later). "
                  "Install it: apt-get install libharfbuzz-subset0")
     return None
+
+
+def _page_markers(page) -> list[str]:
+    """The page-map markers on a WeasyPrint page, where WeasyPrint would put their anchors.
+
+    Each is a class of its block (doctree.markers_as_classes). Like an id's anchor,
+    a marker counts on the boxes that have the element's own style (not on its
+    pseudo-elements or anonymous boxes), once per page, in WeasyPrint's order
+    (weasyprint.anchors.gather_anchors).
+    """
+    found: dict[str, None] = {}
+    boxes = [page._page_box]
+    while boxes:
+        box = boxes.pop()
+        element, style = box.element, box.style
+        if element is not None and getattr(style, "pseudo_type", "anonymous") is None:
+            for name in (element.get("class") or "").split():
+                if name.startswith(page_map.PREFIX):
+                    found.setdefault(name)
+        boxes.extend(reversed(list(box.all_children())))
+    return list(found)
 
 
 _BUILDER_IN_CHILD: PDFBuilder | None = None

@@ -204,6 +204,23 @@ def add_large_print_variants(tree: nodes.Node, exists: Callable[[str], bool]) ->
     return added
 
 
+def markers_as_classes(tree: nodes.Node, prefix: str) -> None:
+    """Turn the ids that start with ``prefix`` into classes of the same names.
+
+    The page-map markers (``pb-`` ids on every block, common/page_map.py) are
+    no link targets in the print document. WeasyPrint makes every id an anchor,
+    and an anchor costs: the element's style can no longer be shared, and every
+    anchor is looked up on every page (WeasyPrint issue 578), so at 20 times the
+    handbook's size they took a fifth of the rendering time. As classes, the
+    markers still reach the layout, where the builder reads each page's first.
+    """
+    for node in tree.findall(nodes.Element):
+        markers = [id_ for id_ in node["ids"] if id_.startswith(prefix)]
+        if markers:
+            node["ids"] = [id_ for id_ in node["ids"] if not id_.startswith(prefix)]
+            node["classes"].extend(markers)
+
+
 def heading_titles(tree: nodes.Node) -> dict[str, str]:
     """Readable names of link targets (section titles, glossary terms), by id."""
     titles: dict[str, str] = {}

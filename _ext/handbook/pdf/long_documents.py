@@ -1,0 +1,82 @@
+"""WeasyPrint on a long book: time that grows with its length, not its square, and less memory.
+
+Profiles of the handbook at 20 times its size (benchmarks/results.md) show
+work in WeasyPrint 70 and pydyf 0.13 that grows faster than the book. Each fix
+here computes the same values as the library's code, only once or only when
+asked: the PDFs are the same bytes (tests/test_pdf_long_documents.py). They
+belong upstream (WeasyPrint issue 578 collects the work on long documents);
+each says what an upstream fix would change.
+
+- ``pydyf.PDF.page_references`` builds the tuple of every page's reference on
+  each call, and WeasyPrint's PDF/UA tagging (``weasyprint/pdf/tags.py``) calls
+  it for every structure element: the tuple is kept until a page is added.
+- WeasyPrint's user-agent stylesheet styles six pseudo-elements of every element
+  (``::marker``, ``::footnote-call``, ``::footnote-marker`` and three for notes),
+  and ``StyleFor`` computes all their styles up front, though boxes ask only for
+  a list item's marker or a footnote's call and marker: a third of the memory of
+  a long book. Their styles are computed when a box first asks for them.
+"""
+
+from __future__ import annotations
+
+import pydyf
+from weasyprint.css import StyleFor
+
+_ORIGINAL_PAGE_REFERENCES = pydyf.PDF.page_references
+
+
+def _page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+    """pydyf's ``PDF.page_references``, computed again only when the pages change."""
+    kids = pdf.pages["Kids"]
+    key = (id(kids), len(kids))
+    cached = pdf.__dict__.get("_handbook_page_references")
+    if cached is None or cached[0] != key:
+        # Upstream, PDF.add_page would extend a list of references kept beside "Kids".
+        cached = (key, _ORIGINAL_PAGE_REFERENCES.fget(pdf))
+        pdf.__dict__["_handbook_page_references"] = cached
+    return cached[1]
+
+
+# The pseudo-elements the user-agent stylesheet gives to every element.
+LAZY_PSEUDO_ELEMENTS = frozenset(
+    {"marker", "footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback"}
+)
+_ORIGINAL_SET_COMPUTED_STYLES = StyleFor.set_computed_styles
+_ORIGINAL_STYLE_FOR = StyleFor.__call__
+
+
+def _set_computed_styles(self: StyleFor, element, parent, root=None, pseudo_type=None,
+                         base_url=None, target_collector=None) -> None:
+    """StyleFor.set_computed_styles, put off for the pseudo-elements every element has."""
+    if pseudo_type in LAZY_PSEUDO_ELEMENTS:
+        # StyleFor clears its cascaded styles after computing: keep this one's for
+        # later, shared with every other element's that has the same declarations.
+        cascaded = self.get_cascaded_styles().get((element, pseudo_type), {})
+        same = (pseudo_type, *((name, id(values), weight) for name, (values, weight) in cascaded.items()))
+        cascaded = self.__dict__.setdefault("_handbook_cascades", {}).setdefault(same, cascaded)
+        self.__dict__.setdefault("_handbook_deferred", {})[element, pseudo_type] = (
+            cascaded, parent, root, base_url, target_collector)
+        return
+    _ORIGINAL_SET_COMPUTED_STYLES(self, element, parent, root, pseudo_type, base_url, target_collector)
+
+
+def _style_for(self: StyleFor, element, pseudo_type=None):
+    """StyleFor.__call__, computing a put-off pseudo-element's style on the first request."""
+    deferred = self.__dict__.get("_handbook_deferred")
+    if deferred and (element, pseudo_type) in deferred:
+        # Upstream, StyleFor.__call__ would compute a missing pseudo-element's style itself.
+        cascaded, parent, root, base_url, target_collector = deferred.pop((element, pseudo_type))
+        cascaded_styles = self.get_cascaded_styles()
+        cascaded_styles[element, pseudo_type] = cascaded
+        try:
+            _ORIGINAL_SET_COMPUTED_STYLES(self, element, parent, root, pseudo_type, base_url, target_collector)
+        finally:
+            del cascaded_styles[element, pseudo_type]
+    return _ORIGINAL_STYLE_FOR(self, element, pseudo_type)
+
+
+def apply() -> None:
+    """Install the fixes (idempotent): call before WeasyPrint renders."""
+    pydyf.PDF.page_references = property(_page_references)
+    StyleFor.set_computed_styles = _set_computed_styles
+    StyleFor.__call__ = _style_for

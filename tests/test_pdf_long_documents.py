@@ -1,0 +1,101 @@
+"""_ext/handbook/pdf/long_documents.py: the same PDF, without work that grows with the book.
+
+Speed is measured by `make bench`; here only that the fixes leave the output
+unchanged, and that what they keep is kept no longer than it is right.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pikepdf
+import pydyf
+import pytest
+
+import pdf_samples
+from handbook.pdf import long_documents
+from weasyprint.css import StyleFor
+
+
+@pytest.fixture
+def library_code():
+    """pydyf and WeasyPrint as released, restored after the test."""
+    patched = [(pydyf.PDF, "page_references", long_documents._ORIGINAL_PAGE_REFERENCES),
+               (StyleFor, "set_computed_styles", long_documents._ORIGINAL_SET_COMPUTED_STYLES),
+               (StyleFor, "__call__", long_documents._ORIGINAL_STYLE_FOR)]
+    before = [(owner, name, getattr(owner, name)) for owner, name, _ in patched]
+    for owner, name, original in patched:
+        setattr(owner, name, original)
+    yield
+    for owner, name, value in before:
+        setattr(owner, name, value)
+
+
+def long_sample(copies: int) -> str:
+    """The PDF sample's body many times over (unique ids), for a book of many pages."""
+    head, body = pdf_samples.SAMPLE_HTML.split("<body>")
+    body, tail = body.split("</body>")
+    # With a footnote per copy: its call and marker are pseudo-elements styled on request.
+    body += '<p>A sentence with a note.<span style="float: footnote">The note.</span></p>'
+    bodies = [re.sub(r'(id|href)="#?(chapter-[a-z]+)"', lambda m: m.group(0).replace(m.group(2), f"{m.group(2)}-{n}"), body)
+              for n in range(copies)]
+    return head + "<body>" + "".join(bodies) + "</body>" + tail
+
+
+def render(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"handbook-sample!")
+
+
+def test_page_references_are_kept_until_a_page_is_added(library_code):
+    pdf = pydyf.PDF()
+    first = pydyf.Dictionary({"Type": "/Page"})
+    pdf.add_page(first)
+    long_documents.apply()
+    references = pdf.page_references
+    assert references == (f"{first.number} 0 R".encode(),)
+    assert pdf.page_references is references  # not built again
+    second = pydyf.Dictionary({"Type": "/Page"})
+    pdf.add_page(second)
+    assert pdf.page_references == (f"{first.number} 0 R".encode(), f"{second.number} 0 R".encode())
+
+
+def test_a_book_of_many_pages_renders_to_the_same_bytes(library_code):
+    html = long_sample(30)
+    released = render(html)
+    long_documents.apply()
+    fixed = render(html)
+    with pikepdf.open(io.BytesIO(released)) as pdf:
+        assert len(pdf.pages) > 20
+    assert fixed == released
+
+
+def computed_styles(html: str) -> tuple[StyleFor, object]:
+    """WeasyPrint's styles for ``html``, and its document's root element."""
+    from weasyprint import HTML
+    from weasyprint.css import get_all_computed_styles
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.css.targets import TargetCollector
+
+    document = HTML(string=html)
+    styles = get_all_computed_styles(document, counter_style=CounterStyle(), target_collector=TargetCollector())
+    return styles, document.etree_element
+
+
+def test_pseudo_elements_are_styled_when_a_box_asks(library_code):
+    html = '<p>Text<span class="note">a footnote</span></p><ul><li>An item</li></ul>'
+    released, released_root = computed_styles(html)
+    long_documents.apply()
+    fixed, root = computed_styles(html)
+    paragraph, item = root.find(".//p"), root.find(".//li")
+    # As released, every element has its six pseudo-elements styled up front.
+    assert (released_root.find(".//p"), "marker") in released.get_computed_styles()
+    # Fixed, none until asked; then the same values.
+    assert not any(pseudo in long_documents.LAZY_PSEUDO_ELEMENTS for _, pseudo in fixed.get_computed_styles())
+    marker = fixed(item, "marker")
+    assert marker["white_space"] == released(released_root.find(".//li"), "marker")["white_space"] == "pre"
+    released_call = released(released_root.find(".//p"), "footnote-call")
+    assert fixed(paragraph, "footnote-call")["vertical_align"] == released_call["vertical_align"]
+    assert fixed(paragraph, "footnote-call")["content"] == released_call["content"]
