@@ -7,7 +7,11 @@ HTML rebuild after a one-line edit. In the same run, on the same sources, it
 builds the plain alternatives a user would otherwise pick: the PDF by
 sphinx-simplepdf, the EPUB by stock Sphinx, the HTML by stock sphinx-book-theme.
 Every figure is the median of --runs alternating runs (ours, theirs, ours, ...).
-Last, it loads both landing pages in Chromium and counts the bytes and requests.
+It loads both landing pages in Chromium and counts the bytes and requests.
+Last, in a clone of the checkout, it times the contributor's commands: `make`
+from clean and after a one-sentence edit, each edition's formats (Spanish and
+braille included), `make pdf` beside sphinx-simplepdf, `make serve`'s preview
+loop, `make test-fast` and `make test` (scripts/bench_loop.py).
 
 Writes benchmarks/results.md and prints a summary. Targets are reported, not
 asserted: timing belongs in a benchmark, not in a test.
@@ -31,6 +35,8 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
 from pathlib import Path
+
+import bench_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -203,14 +209,16 @@ class PeakMemory(threading.Thread):
             self.done.wait(self.interval)
 
 
-def measure(command: list[str], cwd: Path, timeout: float) -> tuple[Run, subprocess.CompletedProcess]:
+def measure(command: list[str], cwd: Path, timeout: float,
+            extra_env: dict[str, str] | None = None) -> tuple[Run, subprocess.CompletedProcess]:
     """Run ``command``; return its wall and CPU time, the peak memory of its process tree, and the result.
 
     The memory is sampled over the whole tree, summed (the PDF builder renders in
     child processes: the largest single process understates what a machine needs).
     """
     # The venv's commands on PATH: sphinx-simplepdf runs the `weasyprint` command.
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           **(extra_env or {})}
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -291,6 +299,58 @@ def incremental_html(ours: bool, tree: Path, srcdir: Path, work: Path, timeout: 
     return run.seconds
 
 
+# -- Profiles -------------------------------------------------------------------
+
+# The PDF builder profiles each edition's render into this folder (_ext/handbook/pdf/builder.py).
+PDF_PROFILE_ENVIRONMENT = "HANDBOOK_PDF_PROFILE_DIR"
+PROFILE_ROWS = 15
+
+
+def profile_builds(tree: Path, srcdir: Path, work: Path, timeout: float) -> dict[str, Path]:
+    """cProfile the HTML build and each PDF edition's render; the profiles by name."""
+    folder = work / "profiles"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    html = sphinx_command("html", tree, srcdir, work / "profile-html", strict=True)
+    html[1:1] = ["-m", "cProfile", "-o", str(folder / "html.prof")]
+    for command, env in ((html, None),
+                         (sphinx_command("pdf", tree, srcdir, work / "profile-pdf", strict=True),
+                          {PDF_PROFILE_ENVIRONMENT: str(folder)})):
+        shutil.rmtree(command[-1], ignore_errors=True)
+        _, done = measure(command, tree, timeout, env)
+        if done.returncode != 0:
+            raise RuntimeError(f"profiling {' '.join(command)} failed:\n{done.stdout[-3000:]}")
+    names = {"html.prof": "HTML build (sphinx-build, one process)"}
+    names.update({p.name: f"PDF render of {p.stem}.pdf (one forked process)" for p in folder.glob("*.prof")
+                  if p.name != "html.prof"})
+    return {names[p.name]: p for p in sorted(folder.glob("*.prof"))}
+
+
+def _function_name(key: tuple[str, int, str]) -> str:
+    file, line, name = key
+    for marker in ("site-packages/", "/_ext/", "/lib/python3"):
+        if marker in file:
+            file = file.split(marker, 1)[1]
+            break
+    return f"{name} ({file}:{line})" if line else name
+
+
+def profile_table(path: Path, rows: int = PROFILE_ROWS) -> list[str]:
+    """The functions that took the most time of their own, with their calls and cumulative time."""
+    import pstats
+
+    stats = pstats.Stats(str(path))
+    total = stats.total_tt
+    stats.sort_stats(pstats.SortKey.TIME)
+    lines = [f"Total {total:.1f} s.", "", "| Own time | Share | Cumulative | Calls | Function |",
+             "| --- | --- | --- | --- | --- |"]
+    for key in stats.fcn_list[:rows]:
+        _, calls, own, cumulative, _ = stats.stats[key]
+        name = _function_name(key).replace("|", "\\|")
+        lines.append(f"| {own:.2f} s | {own / total:.0%} | {cumulative:.2f} s | {calls} | `{name}` |")
+    return lines
+
+
 # -- Page weight ----------------------------------------------------------------
 
 
@@ -343,7 +403,8 @@ def machine_line() -> str:
     )
 
 
-def report(results: dict, incremental: dict, weight: dict, runs: int) -> str:
+def report(results: dict, incremental: dict, weight: dict, runs: int,
+           loop: bench_loop.LoopResults | None = None, profiles: tuple[int, dict[str, list[str]]] | None = None) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -384,20 +445,104 @@ def report(results: dict, incremental: dict, weight: dict, runs: int) -> str:
     if len(weight) == 2:
         (ours_size, _), (stock_size, _) = weight.values()
         lines.append(f"\nOurs transfers {ours_size / stock_size:.0%} of what the stock theme transfers.")
+    if loop is not None:
+        lines += loop_report(loop)
+    lines += targets_report(results, loop)
+    if profiles:
+        size, tables = profiles
+        lines += ["", f"## Profiles at {size}x", "",
+                  f"cProfile, the {PROFILE_ROWS} functions with the most time of their own (profiling slows "
+                  "each build down; the shares are what counts)."]
+        for name, table in tables.items():
+            lines += ["", f"### {name}", "", *table]
     return "\n".join(lines) + "\n"
 
 
-# Written by hand from profiles (see the section itself), not measured here: kept as it is.
-KEPT_SECTION = "## Profiles"
+def _seconds(run) -> str:
+    return f"{run.seconds:.1f} s"
 
 
-def kept_sections(results_file: Path) -> str:
-    """The hand-written part of an earlier results file (from ``KEPT_SECTION`` on), if any."""
-    if not results_file.is_file():
-        return ""
-    text = results_file.read_text(encoding="utf-8")
-    start = text.find(f"\n{KEPT_SECTION}")
-    return text[start:] if start >= 0 else ""
+def loop_report(loop: bench_loop.LoopResults) -> list[str]:
+    """The contributor's commands, timed in a clone of the checkout."""
+    clean = loop.clean_make.seconds
+    lines = ["", "## The contributor's commands (the real handbook, both editions, in a clone of HEAD)", "",
+             "| Command | Time | CPU time | Peak memory |", "| --- | --- | --- | --- |",
+             f"| `make` from clean (every format of both editions) | {_seconds(loop.clean_make)} "
+             f"| {loop.clean_make.cpu_seconds:.1f} s | {mb(loop.clean_make.peak_memory)} |"]
+    for (language, target), run in loop.formats.items():
+        lines.append(f"| `make {target} HANDBOOK_LANGUAGES=\"{language}\"` from clean | {_seconds(run)} "
+                     f"| {run.cpu_seconds:.1f} s | {mb(run.peak_memory)} |")
+    edit = loop.edit_make
+    lines.append(f"| `make` after a one-sentence edit to one chapter (and its translation) | {_seconds(edit)} "
+                 f"({edit.seconds / clean:.0%} of clean) | {edit.cpu_seconds:.1f} s | {mb(edit.peak_memory)} |")
+    lines += ["", "Outputs of `make` after the edit, against a clean build of the same sources: " + (
+        "every file byte-identical." if not loop.differing else
+        f"{len(loop.differing)} files differ: " + ", ".join(loop.differing[:20]))]
+    ours, theirs = (statistics.median(run.seconds for run in runs) for runs in (loop.make_pdf, loop.simplepdf))
+    lines += ["", f"`make pdf HANDBOOK_LANGUAGES=en` from clean (two editions, tags repaired): {ours:.1f} s; "
+              f"sphinx-simplepdf 1.7.0 with a stock configuration on the same sources: {theirs:.1f} s; "
+              f"ratio {ours / theirs:.2f} (medians of {len(loop.make_pdf)} alternating pairs)."]
+    if loop.preview:
+        lines += ["", "### `make serve`: the preview loop", "",
+                  "| Size | First page served | An edit in the served page (median of 3) | Edit / first |",
+                  "| --- | --- | --- | --- |"]
+        for size, preview in loop.preview.items():
+            lines.append(f"| {size}x | {preview.first_serve:.2f} s | {preview.edit:.2f} s "
+                         f"| {preview.edit / preview.first_serve:.2f} |")
+    if loop.tests:
+        lines += ["", "### The tests", "", "| Command | Time | CPU time | Result |", "| --- | --- | --- | --- |"]
+        for target, (run, result) in loop.tests.items():
+            lines.append(f"| `make {target}` | {run.seconds:.0f} s | {run.cpu_seconds:.0f} s | {result} |")
+    return lines
+
+
+def targets_report(results: dict, loop: bench_loop.LoopResults | None) -> list[str]:
+    """Each target of the scale and Spanish-edition issues, with what this run measured."""
+    rows = []
+
+    def target(name: str, measured: float | None, limit: float, text: str, at_most: bool = True) -> None:
+        if measured is None or measured != measured:
+            return
+        met = measured <= limit if at_most else measured >= limit
+        rows.append(f"| {name} | {text} | {'yes' if met else '**no**'} |")
+
+    def median(size: int, fmt: str, attribute: str, ours: bool = True) -> float | None:
+        series = results.get((size, fmt))
+        return series[0 if ours else 1].median(attribute) if series and series[0 if ours else 1].runs else None
+
+    big = max((size for size, _ in results), default=None)
+    if big and big > 1 and (1, "html") in results:
+        growth = median(big, "html", "seconds") / median(1, "html", "seconds")
+        target(f"Clean HTML at {big}x: at most 25 times the 1x time", growth, 25, f"{growth:.1f} times")
+        stock = median(big, "html", "seconds", ours=False)
+        if stock:
+            share = median(big, "html", "seconds") / stock
+            target(f"Clean HTML at {big}x: at most half the stock theme's time", share, 0.5, f"{share:.2f}")
+    if big and big > 1 and (1, "pdf") in results:
+        speed = median(big, "pdf", "pages") / median(big, "pdf", "seconds")
+        target(f"PDF at {big}x: at least 10 pages/s over both editions", speed, 10, f"{speed:.1f} pages/s",
+               at_most=False)
+        growth = median(big, "pdf", "seconds") / median(1, "pdf", "seconds")
+        target(f"PDF at {big}x: at most 25 times the 1x time", growth, 25, f"{growth:.1f} times")
+        memory = median(big, "pdf", "peak_memory")
+        target(f"PDF at {big}x: peak memory at most 1.5 GB, summed over the process tree", memory, 1.5e9, mb(memory))
+    if loop is not None:
+        clean = loop.clean_make.seconds
+        target("Clean `make`, both editions, every format: at most 60 s", clean, 60, f"{clean:.1f} s")
+        share = loop.edit_make.seconds / clean
+        target("`make` after a one-line edit: at most 0.6 of a clean `make`", share, 0.6, f"{share:.2f}")
+        target("`make` after an edit: outputs byte-identical to a clean build", len(loop.differing), 0,
+               f"{len(loop.differing)} files differ")
+        pdf = statistics.median(r.seconds for r in loop.make_pdf) / statistics.median(r.seconds for r in loop.simplepdf)
+        target("`make pdf` no slower than sphinx-simplepdf 1.7.0", pdf, 1.0, f"ratio {pdf:.2f}")
+        for size, preview in loop.preview.items():
+            share = preview.edit / preview.first_serve
+            target(f"Preview at {size}x: an edit shows in at most 0.35 of the first serve", share, 0.35, f"{share:.2f}")
+            if size > 1:
+                target(f"Preview at {size}x: an edit shows in at most 5 s", preview.edit, 5, f"{preview.edit:.2f} s")
+    if not rows:
+        return []
+    return ["", "## Targets", "", "| Target | Measured | Met |", "| --- | --- | --- |", *rows]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -406,6 +551,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="alternating runs per measurement (default 3)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before one build is given up")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
+    parser.add_argument("--serve-sizes", default="1,20", help="sizes at which to time make serve (default 1,20)")
+    parser.add_argument("--no-loop", dest="loop", action="store_false",
+                        help="skip the contributor's commands (make, make serve, the tests) in a clone")
+    parser.add_argument("--no-suite", dest="suite", action="store_false",
+                        help="skip timing make test-fast and make test")
+    parser.add_argument("--no-profile", dest="profile", action="store_false",
+                        help="skip profiling the HTML build and the PDF renders at the largest size")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
 
@@ -423,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
             elif source.is_file():
                 shutil.copy2(source, tree / name)
         (work / "stock-conf").mkdir()
-        project = re.search(r'^project = "(.*)"', (ROOT / "conf.py").read_text(), re.M).group(1)
+        project = re.search(r'^project = (?:_\()?"(.*)"', (ROOT / "conf.py").read_text(), re.M).group(1)
         (work / "stock-conf" / "conf.py").write_text(STOCK_CONF.format(project=project))
         # The edition comes from git; the copy has none, so give it the checkout's date.
         os.environ.setdefault(
@@ -453,7 +605,22 @@ def main(argv: list[str] | None = None) -> int:
             if size == 1:
                 weight["ours"] = landing_page_weight(work / "ours-html")
                 weight["stock sphinx-book-theme"] = landing_page_weight(work / "stock-html")
-    text = report(results, incremental, weight, args.runs) + kept_sections(args.output)
+        profiles = None
+        if args.profile:
+            size = max(sizes)
+            paths = profile_builds(tree, tree / f"docs-{size}x", work, args.timeout)
+            profiles = (size, {name: profile_table(path) for name, path in paths.items()})
+            print(f"profiled the builds at {size}x", flush=True)
+        loop = None
+        if args.loop:
+            loop = bench_loop.run_loop(
+                ROOT, work, measure=measure, generate_handbook=generate_handbook,
+                simplepdf_command=lambda srcdir, outdir: sphinx_command(
+                    "simplepdf", work / "stock-conf", srcdir, outdir, strict=False),
+                runs=args.runs, serve_sizes=[int(size) for size in args.serve_sizes.split(",")],
+                suite=args.suite, timeout=args.timeout,
+            )
+    text = report(results, incremental, weight, args.runs, loop, profiles)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     print(text)

@@ -45,11 +45,13 @@ def test_benchmark_runs_end_to_end_at_1x(tmp_path):
     results = tmp_path / "results.md"
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "1", "--runs", "1",
-         "--output", str(results)],
-        capture_output=True, text=True, timeout=1200,
+         "--serve-sizes", "1", "--no-suite", "--output", str(results)],
+        capture_output=True, text=True, timeout=2400,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     text = results.read_text()
-    for row in ("| 1x | html |", "| 1x | pdf |", "| 1x | epub |", "| ours |", "| stock sphinx-book-theme |"):
+    for row in ("| 1x | html |", "| 1x | pdf |", "| 1x | epub |", "| ours |", "| stock sphinx-book-theme |",
+                "| `make` from clean", '| `make braille HANDBOOK_LANGUAGES="es"` from clean', "| `make` after",
+                "every file byte-identical", "| 1x | ", "## Targets"):
         assert row in text, row
     assert "failed or timed out" not in text
