@@ -12,14 +12,18 @@ stops before the last section (WeasyPrint issues 2798 and 2595).
 from __future__ import annotations
 
 import contextlib
+import cProfile
+import gc
 import hashlib
 import io
 import logging
 import multiprocessing
 import os
+import re
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from docutils import nodes
@@ -151,10 +155,18 @@ class PDFBuilder(SingleFileHTMLBuilder):
         global _BUILDER_IN_CHILD
         _BUILDER_IN_CHILD = self
         workers = max(1, min(len(EDITIONS), os.cpu_count() or 1))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            errors = list(pool.map(_render_in_child, [str(html_file)] * len(EDITIONS), range(len(EDITIONS)),
-                                   map(str, targets)))
-        _BUILDER_IN_CHILD = None
+        # The forked processes share this one's memory until they write to it, and the
+        # garbage collector writes to every object it visits: keep the objects made so
+        # far (the environment, the doctrees) out of its way, in the processes too.
+        gc.collect()
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                errors = list(pool.map(_render_in_child, [str(html_file)] * len(EDITIONS), range(len(EDITIONS)),
+                                       map(str, targets)))
+        finally:
+            gc.unfreeze()
+            _BUILDER_IN_CHILD = None
         for error in dict.fromkeys(filter(None, errors)):  # both editions may fail alike
             # One clear line, no traceback; the failed build exits non-zero.
             fail_build(self.app, error, type="handbook", subtype="pdf")
@@ -194,10 +206,14 @@ class PDFBuilder(SingleFileHTMLBuilder):
             font_config = FontConfiguration()
             stylesheets = self._stylesheets(edition, font_config)
 
-            def render():
+            def render(body_start: int = 0, html: str | None = None):
+                # Number the body from 1 (print.css): from the page it starts on, the front matter's count.
+                numbered = [CSS(string=f"@page :nth({body_start + 1}) {{ counter-reset: page 1; }}")] if body_start else []
+                source = HTML(string=html, base_url=str(html_file), url_fetcher=fetcher) if html is not None \
+                    else HTML(filename=html_file, url_fetcher=fetcher)
                 try:
-                    return HTML(filename=html_file, url_fetcher=fetcher).render(
-                        stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1")
+                    return source.render(stylesheets=stylesheets + numbered, font_config=font_config,
+                                         pdf_variant="pdf/ua-1")
                 except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
                     raise PDFBuildError(
                         _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
@@ -205,13 +221,22 @@ class PDFBuilder(SingleFileHTMLBuilder):
                         % {"error": error, "cause": error.__cause__}
                     ) from None
 
-            document = render()
+            # The page the body starts on, from the front matter laid out alone (a few pages, whose
+            # contents point at pages not laid out: not problems of the PDF); then the whole handbook
+            # is laid out once, numbered from there, and again only if the body moved.
+            weasy_logger.removeHandler(collector)
+            try:
+                front = render(html=front_matter_html(html_file.read_text(encoding="utf-8"), self._body_id))
+                expected = self._body_start(front)
+                del front
+            finally:
+                weasy_logger.addHandler(collector)
+            document = render(expected)
             self._check_complete(document)
             body_start = self._body_start(document)
-            if body_start:
-                # Number the body from 1: known only once the front matter is laid out (print.css).
-                stylesheets.append(CSS(string=f"@page :nth({body_start + 1}) {{ counter-reset: page 1; }}"))
-                document = render()
+            if body_start != expected:
+                del document  # never two layouts in memory
+                document = render(body_start)
                 if self._body_start(document) != body_start:
                     raise PDFBuildError(_("the body moved to another page when its pages were numbered from 1"))
             if edition.suffix == "":
@@ -232,6 +257,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
                     pdf_identifier=edition_id,
                     custom_metadata=True,
                 )
+            del document  # the layout is written: free it before the tag repair loads the PDF
+            gc.collect()
             if collector.problems:
                 raise PDFBuildError(
                     _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
@@ -300,6 +327,19 @@ def weasyprint_problem() -> str | None:
     return None
 
 
+def front_matter_html(html: str, body_id: str) -> str:
+    """The print document cut after the opening tag of the body's first element (id ``body_id``).
+
+    What comes before the body, laid out alone, ends on the page before the one
+    the body starts on: that element breaks to a new page (print.css).
+    """
+    main = html.find("<main")
+    start = re.compile(rf'<(\w+)\b[^>]*\bid="{re.escape(body_id)}"[^>]*>').search(html, main if main >= 0 else 0)
+    if main < 0 or start is None:
+        raise PDFBuildError(_("the print document has no body starting with %r") % body_id)
+    return f"{html[:start.end()]}</{start.group(1)}></main></body></html>"
+
+
 def _page_markers(page) -> list[str]:
     """The page-map markers on a WeasyPrint page, where WeasyPrint would put their anchors.
 
@@ -324,10 +364,23 @@ def _page_markers(page) -> list[str]:
 _BUILDER_IN_CHILD: PDFBuilder | None = None
 
 
+# `make bench` profiles the renders (scripts/bench.py): a profile of each edition's render
+# is written into this folder, as <edition>.prof. A profile of sphinx-build sees none of it.
+PROFILE_ENVIRONMENT = "HANDBOOK_PDF_PROFILE_DIR"
+
+
 def _render_in_child(html_file: str, edition_index: int, target: str) -> str | None:
     """Render one edition in a forked process; return the build error, if any."""
+    render = partial(_BUILDER_IN_CHILD.render, Path(html_file), EDITIONS[edition_index], Path(target))
     try:
-        _BUILDER_IN_CHILD.render(Path(html_file), EDITIONS[edition_index], Path(target))
+        if os.environ.get(PROFILE_ENVIRONMENT):
+            profile = cProfile.Profile()
+            try:
+                profile.runcall(render)
+            finally:
+                profile.dump_stats(Path(os.environ[PROFILE_ENVIRONMENT], Path(target).stem + ".prof"))
+        else:
+            render()
     except PDFBuildError as error:
         return str(error)
     return None
