@@ -399,7 +399,9 @@ def test_an_added_hyphen_prints_and_reads_as_nothing(hyphen_pdf, hyphen_raw, tmp
 
 
 def test_all_fixes_keep_the_hyphenated_words_whole(hyphen_pdf, tmp_path):
+    assert recorded(hyphen_pdf, box_sources.HYPHENS_KEY)
     pdf_tagging.fix_tagging(hyphen_pdf, {})
+    assert "/" + box_sources.HYPHENS_KEY not in hyphen_pdf.pages[0].obj, "the record does not reach the reader"
     hyphen_pdf.save(tmp_path / "fixed.pdf")
     tagged = pdf_tagged.read_tagged(tmp_path / "fixed.pdf")
     assert [p.text.split() for p in tagged.of_type("/P")] == [
