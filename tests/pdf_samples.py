@@ -61,6 +61,19 @@ SPLIT_HTML = """<!DOCTYPE html>
 </body></html>
 """
 
+# Hyphenation: long Spanish words in a narrow column, hyphenated by the page's lang
+# (Pyphen's es dictionary); a second paragraph has a hyphen of its own (U+2010, the
+# hyphen WeasyPrint adds too) where the line wraps.
+HYPHENATED_TEXT = ("La administración aduanera internacional exige responsabilidades extraordinarias "
+                   "de las subcomisiones intergubernamentales independientes.")
+REAL_HYPHEN_TEXT = "Las sub\u2010sedes y sub\u2010secciones."
+HYPHEN_HTML = """<!DOCTYPE html>
+<html lang="es"><head><meta charset="utf-8"><title>Guiones</title>
+<style>@page { size: A6; margin: 10mm; } p { width: 32mm; font-size: 10pt; hyphens: auto; }
+p.real { width: 14mm; }</style></head>
+<body><p>""" + HYPHENATED_TEXT + """</p><p class="real">""" + REAL_HYPHEN_TEXT + """</p></body></html>
+"""
+
 
 def render_sample(path: Path, html: str = SAMPLE_HTML) -> Path:
     """WeasyPrint's own PDF/UA-1 output, before the builder's fixes, with what box_sources.py records."""

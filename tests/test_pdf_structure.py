@@ -10,6 +10,7 @@ the tests compare it with the print HTML the builder gave WeasyPrint
   element each;
 - the same words in each paragraph, heading and cell, none run together;
 - the contents' dot leaders are artifacts, not text;
+- the standard edition hyphenates, and the hyphens it adds are not read;
 - every /ID is in the /IDTree, and every TH has a /Scope.
 """
 
@@ -29,6 +30,7 @@ from pdf_tagged import read_tagged
 EDITIONS = ["pdf", "large_print_pdf"]
 TEXT_BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td"]
 LEADER = re.compile(r"(?:\. ){3,}")  # leader(". ") fill
+HYPHEN = "\u2010"  # the hyphen WeasyPrint adds where it hyphenates (its hyphenate-character)
 
 
 @functools.cache
@@ -121,6 +123,22 @@ def test_contents_leaders_are_artifacts(edition):
     everything = "".join(e.text for e in tagged.root)
     assert not LEADER.search(everything), "no run of leader dots anywhere in the tagged text"
     assert LEADER.search(tagged.artifact_text), "the leaders are still printed, as artifacts"
+
+
+# -- hyphenation -------------------------------------------------------------------------
+
+
+def test_the_standard_edition_hyphenates_and_readers_get_whole_words(edition, print_html):
+    """print.css hyphenates by the page's lang; large-print.css does not split words."""
+    name, tagged, _ = edition
+    added = tagged.replaced_glyphs.count(HYPHEN)  # drawn, and read as nothing (tagging.py)
+    if name == "pdf":
+        assert added > 0, "the standard edition hyphenates long words"
+    else:
+        assert added == 0, "large print keeps words whole"
+    everything = "".join(e.text for e in tagged.root)
+    assert everything.count(HYPHEN) == html_for(print_html, name).body.get_text().count(HYPHEN), (
+        "no hyphen in the tagged text that the HTML does not have")
 
 
 # -- table headers ---------------------------------------------------------------------

@@ -323,3 +323,131 @@ def test_a_figure_box_is_put_in_the_page_space(pdf, raw_pdf):
         painted = (square["x0"], page.height - square["bottom"], square["x1"], page.height - square["top"])
     assert [float(v) for v in figure.A.BBox] == pytest.approx(painted, abs=0.01)
     assert findings(pdf, pdfua_check.check_figure_boxes) == []
+
+
+# -- hyphens that line breaks add ----------------------------------------------------------
+
+HYPHEN = "\u2010"  # WeasyPrint's hyphenate-character
+
+
+@pytest.fixture(scope="module")
+def hyphen_raw(tmp_path_factory) -> Path:
+    return pdf_samples.render_sample(tmp_path_factory.mktemp("hyphens") / "raw.pdf", pdf_samples.HYPHEN_HTML)
+
+
+@pytest.fixture
+def hyphen_pdf(hyphen_raw):
+    with pikepdf.open(hyphen_raw) as opened:
+        yield opened
+
+
+def runs_by_mcid(path: Path) -> dict[int, str]:
+    import pdfplumber
+
+    runs: dict[int, str] = {}
+    with pdfplumber.open(path) as plumbed:
+        for char in pdf_tagged.page_chars(plumbed, 0):
+            runs[char.mcid] = runs.get(char.mcid, "") + char.drawn
+    return runs
+
+
+def recorded(pdf: pikepdf.Pdf, key: str) -> set[int]:
+    return {int(m) for m in pdf.pages[0].obj.get("/" + key, [])}
+
+
+def test_the_hyphens_a_break_adds_are_recorded_and_the_html_s_own_are_not(hyphen_pdf, hyphen_raw):
+    runs = runs_by_mcid(hyphen_raw)
+    hyphenated = recorded(hyphen_pdf, box_sources.HYPHENS_KEY)
+    # The narrow column hyphenates long words; "sub‐" ends a line with the HTML's own hyphen.
+    assert len(hyphenated) >= 5
+    assert all(runs[m].endswith(HYPHEN) for m in hyphenated)
+    own = [m for m, text in runs.items() if text == "sub" + HYPHEN]
+    assert own and not set(own) & hyphenated, "a hyphen that is in the HTML is text: not marked"
+    assert {m for m, text in runs.items() if text.endswith(HYPHEN)} == hyphenated | set(own)
+    # The word goes on on the next line: no line-wrap space after the hyphen.
+    assert not hyphenated & recorded(hyphen_pdf, box_sources.SPACES_KEY)
+
+
+def test_an_added_hyphen_prints_and_reads_as_nothing(hyphen_pdf, hyphen_raw, tmp_path):
+    def tagged_paragraphs(path):
+        return [p.text for p in pdf_tagged.read_tagged(path).of_type("/P")]
+
+    def drawn_hyphens(path):
+        import pdfplumber
+
+        with pdfplumber.open(path) as plumbed:
+            return sum(1 for char in plumbed.pages[0].chars if char["text"] == HYPHEN)
+
+    assert any(HYPHEN in word for word in tagged_paragraphs(hyphen_raw)[0].split()), "WeasyPrint reads inmi‐ gración"
+
+    replaced = pdf_tagging.replace_added_hyphens(hyphen_pdf)
+    spaced = pdf_tagging.space_line_wraps(hyphen_pdf)
+    hyphen_pdf.save(tmp_path / "fixed.pdf")
+
+    assert replaced == len(recorded(hyphen_pdf, box_sources.HYPHENS_KEY))
+    assert spaced == len(recorded(hyphen_pdf, box_sources.SPACES_KEY))
+    hyphenated, real = tagged_paragraphs(tmp_path / "fixed.pdf")
+    assert hyphenated.split() == pdf_samples.HYPHENATED_TEXT.split(), "the words whole, spaces where lines wrap"
+    assert HYPHEN not in hyphenated
+    assert real.split() == pdf_samples.REAL_HYPHEN_TEXT.split(), "the HTML's own hyphens are kept"
+    assert drawn_hyphens(tmp_path / "fixed.pdf") == drawn_hyphens(hyphen_raw), "every hyphen still prints"
+    # In a Span of its own with an empty ActualText, not an Artifact inside tagged content.
+    spans = [props for tag, props in marked_content(hyphen_pdf.pages[0]) if props is not None and "/ActualText" in props]
+    assert len(spans) == replaced and all(str(p.ActualText) == "" for p in spans)
+    assert all(tag != "/Artifact" for tag, _ in marked_content(hyphen_pdf.pages[0]))
+    assert findings(hyphen_pdf, pdfua_check.check_content_tagged) == []
+
+
+def test_all_fixes_keep_the_hyphenated_words_whole(hyphen_pdf, tmp_path):
+    assert recorded(hyphen_pdf, box_sources.HYPHENS_KEY)
+    pdf_tagging.fix_tagging(hyphen_pdf, {})
+    assert "/" + box_sources.HYPHENS_KEY not in hyphen_pdf.pages[0].obj, "the record does not reach the reader"
+    hyphen_pdf.save(tmp_path / "fixed.pdf")
+    tagged = pdf_tagged.read_tagged(tmp_path / "fixed.pdf")
+    assert [p.text.split() for p in tagged.of_type("/P")] == [
+        pdf_samples.HYPHENATED_TEXT.split(), pdf_samples.REAL_HYPHEN_TEXT.split()]
+    # The sample has no headings, outline or labels to check: its marked content is what changed.
+    for check in (pdfua_check.check_marked, pdfua_check.check_structure_tree, pdfua_check.check_content_tagged):
+        assert findings(hyphen_pdf, check) == []
+
+
+def test_a_run_without_its_hyphen_glyph_is_a_clear_error(hyphen_pdf):
+    # As if WeasyPrint drew the hyphen otherwise: the recorded run ends in a letter.
+    page = hyphen_pdf.pages[0]
+    page.obj[Name("/" + box_sources.HYPHENS_KEY)] = pikepdf.Array([min(recorded(hyphen_pdf, box_sources.SPACES_KEY))])
+    with pytest.raises(pdf_tagging.TaggingError, match="does not end in a hyphen glyph"):
+        pdf_tagging.replace_added_hyphens(hyphen_pdf)
+
+
+# -- the tagged-text reader (tests/pdf_tagged.py) -------------------------------------------
+
+
+def test_the_reader_reads_actual_text_as_assistive_technology_does(tmp_path):
+    # ISO 32000-1, 14.9.4's own example: "Drucker" hyphenated as "Druk-" "ker", with
+    # ActualText giving back the c; then a glyph replaced by nothing, a nested sequence
+    # without ActualText (the MCID goes on after it), and an artifact.
+    import pdfplumber
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(300, 200))
+    page = pdf.pages[0]
+    page.obj.Resources = Dictionary(Font=Dictionary(F1=Dictionary(
+        Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding)))
+    page.obj.Contents = pdf.make_stream(b"""
+BT /F1 12 Tf 20 150 Td
+/P <</MCID 0>> BDC (Dru) Tj /Span <</ActualText (c)>> BDC (k-) Tj EMC 0 -14 Td (ker) Tj EMC
+/P <</MCID 1>> BDC (ab) Tj /Span <</ActualText ()>> BDC (-) Tj EMC /Span <<>> BDC (cd) Tj EMC (ef) Tj EMC
+/Artifact <</Type /Pagination>> BDC 0 -14 Td (7) Tj EMC
+ET""")
+    pdf.save(tmp_path / "actual.pdf")
+
+    with pdfplumber.open(tmp_path / "actual.pdf") as plumbed:
+        chars = pdf_tagged.page_chars(plumbed, 0)
+
+    def read(mcid):
+        return "".join(c.text for c in chars if c.mcid == mcid and not c.artifact)
+
+    assert read(0) == "Drucker"
+    assert read(1) == "abcdef", "a replaced glyph reads as nothing; the MCID outlives a nested sequence"
+    assert "".join(c.drawn for c in chars if c.mcid == 0) == "Druk-ker", "what is drawn is kept apart"
+    assert [c.text for c in chars if c.artifact] == ["7"]

@@ -14,11 +14,15 @@ that the PDF then loses, and that the tag fixes (tagging.py) need:
   rebuilt from the tags runs the two words together (ISO 32000-1, 14.8.2.5,
   asks for the space);
 - which text runs are ``leader()`` fill: the contents' dot leaders are drawn
-  as text inside the entry's link, so readers would get rows of dots.
+  as text inside the entry's link, so readers would get rows of dots;
+- which runs end in a hyphen that hyphenation added: WeasyPrint draws its
+  ``hyphenate-character`` as the last glyph of the line's run, so text rebuilt
+  from the tags reads a broken word ("inmi-" "gración"). A hyphen the HTML
+  has (a compound such as "sub-" at a wrap) is text and is not marked.
 
 ``recording()`` wraps ``_build_box_tree`` for the duration of one
 ``write_pdf`` and writes these facts as private keys (``SOURCE_KEY`` on each
-structure element, ``SPACES_KEY`` and ``LEADERS_KEY`` on each page);
+structure element, ``SPACES_KEY``, ``LEADERS_KEY`` and ``HYPHENS_KEY`` on each page);
 ``tagging.fix_tagging`` uses them and removes them. Rendering happens in one
 process per edition (builder.py), so the wrapper never races another render.
 """
@@ -33,7 +37,8 @@ from contextlib import contextmanager
 SOURCE_KEY = "HandbookSource"  # "<element number>/<box class>/<tag>/<anonymous>" on a structure element
 SPACES_KEY = "HandbookSpaces"  # MCIDs on a page whose run is followed by a space the PDF does not show
 LEADERS_KEY = "HandbookLeaders"  # MCIDs on a page whose run is leader() fill
-PRIVATE_KEYS = (SOURCE_KEY, SPACES_KEY, LEADERS_KEY)
+HYPHENS_KEY = "HandbookHyphens"  # MCIDs on a page whose run ends in a hyphen a line break added
+PRIVATE_KEYS = (SOURCE_KEY, SPACES_KEY, LEADERS_KEY, HYPHENS_KEY)
 _SPACES = re.compile(r"\s+")
 
 
@@ -90,7 +95,8 @@ class _Recorder:
         page[key] = self.pydyf.Array(sorted(self.marks[(key, page_number)]))
 
     def mark_runs(self, box, pdf, page_number: int, tag_map) -> None:
-        """Mark the leader runs of ``box``'s own lines, and the runs followed by an unshown space."""
+        """Mark the leader runs of ``box``'s own lines, the runs followed by an unshown space,
+        and the runs that end in a hyphen the line break added."""
         lines = [child for child in getattr(box, "children", ()) if isinstance(child, self.boxes.LineBox)]
         if not lines or tag_map is None or box.element is None:
             return
@@ -101,15 +107,27 @@ class _Recorder:
         before, before_page, before_mcid, cursor = self.carried.get(key, (None, 0, 0, 0))
         source = _SPACES.sub(" ", "".join(box.element.itertext())).casefold()
         for run in runs:
-            found = source.find(_SPACES.sub(" ", run.text).casefold(), cursor)
+            text = _SPACES.sub(" ", run.text).casefold()
+            # The hyphen a break adds is not in the HTML: look for the text without it.
+            hyphen = run.style["hyphenate_character"].casefold()
+            added = bool(hyphen) and text.endswith(hyphen) and len(text) > len(hyphen)
+            if added:
+                text = text[:-len(hyphen)]
+            found = source.find(text, cursor)
             if found < 0:  # not the HTML's text as it stands: nothing to tell
                 before = None
                 continue
+            end = found + len(text)
+            if added and source.startswith(hyphen, end):  # the HTML's own hyphen, at a wrap
+                added, end = False, end + len(hyphen)
+            mcid = tag_map[run]["mcid"]
+            if added:
+                self.mark(pdf, HYPHENS_KEY, page_number, mcid)
             if (before is not None and " " in source[cursor:found]
                     and not before.text[-1].isspace() and not run.text[0].isspace()):
                 self.mark(pdf, SPACES_KEY, before_page, before_mcid)
-            before, before_page, before_mcid = run, page_number, tag_map[run]["mcid"]
-            cursor = found + len(_SPACES.sub(" ", run.text))
+            before, before_page, before_mcid = run, page_number, mcid
+            cursor = end
         self.carried[key] = (before, before_page, before_mcid, cursor)
 
     def _collect(self, box, generated: bool, runs: list, pdf, page_number: int, tag_map) -> None:

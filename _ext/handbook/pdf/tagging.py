@@ -25,12 +25,15 @@ unit-tested on small WeasyPrint PDFs in tests/test_pdf_tagging.py:
   become layout artifacts;
 - a line that wraps at a space has no space: one is added, at the end of the
   line, where it prints nothing (ISO 32000-1, 14.8.2.5);
+- a hyphen that hyphenation added at a line break is drawn inside the tagged
+  text: it is wrapped in a Span whose /ActualText is empty, so the word reads
+  whole (ISO 32000-1, 14.9.4);
 - header cells carry /ID but the tree has no /IDTree, and TH cells no /Scope;
 - a figure's layout /BBox is in CSS pixels from the top of the page.
 
 The facts that WeasyPrint knows and does not write (which HTML element each
 structure element comes from, where a wrap dropped a space, which text is a
-leader) are recorded while it writes the PDF (box_sources.py).
+leader, which hyphen a break added) are recorded while it writes the PDF (box_sources.py).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ import re
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from handbook.pdf.box_sources import LEADERS_KEY, PRIVATE_KEYS, SOURCE_KEY, SPACES_KEY
+from handbook.pdf.box_sources import HYPHENS_KEY, LEADERS_KEY, PRIVATE_KEYS, SOURCE_KEY, SPACES_KEY
 
 PRINT_FLAG = 4  # annotation flag bit 3 (ISO 32000-1, table 165)
 EMPTY_ELEMENT_TYPES = {"/Span", "/NonStruct"}
@@ -603,17 +606,32 @@ def artifact_leaders(pdf: pikepdf.Pdf) -> int:
 
 # -- spaces at line wraps ------------------------------------------------------------
 
-BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<0020>")
+BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
+BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+
+
+def _unicode_map(font: Dictionary) -> dict[bytes, str]:
+    """A font's ToUnicode code-to-text pairs (WeasyPrint writes them all as bfchar)."""
+    if "/ToUnicode" not in font:
+        return {}
+    pairs = {}
+    for block in BFCHAR_BLOCK.findall(font.ToUnicode.read_bytes()):
+        for code, text in BFCHAR.findall(block):
+            pairs[bytes.fromhex(code.decode())] = bytes.fromhex(text.decode()).decode("utf-16-be")
+    return pairs
+
+
+def _fonts(page: pikepdf.Page) -> Dictionary:
+    return page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
 
 
 def _space_codes(page: pikepdf.Page) -> dict[str, bytes]:
     """For each font of the page whose ToUnicode maps a code to U+0020, that code."""
     codes = {}
-    for name, font in page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary()).items():
-        if "/ToUnicode" in font:
-            match = BFCHAR.search(font.ToUnicode.read_bytes())
-            if match:
-                codes[name] = bytes.fromhex(match.group(1).decode())
+    for name, font in _fonts(page).items():
+        space = next((code for code, text in _unicode_map(font).items() if text == " "), None)
+        if space is not None:
+            codes[name] = space
     return codes
 
 
@@ -666,6 +684,81 @@ def _space_instructions(font, spaces: dict[str, bytes]) -> list:
     restore = [pikepdf.ContentStreamInstruction([font[0], font[1]], set_font)] if font is not None else []
     return [pikepdf.ContentStreamInstruction([Name(name), size], set_font),
             pikepdf.ContentStreamInstruction([Array([pikepdf.String(code)])], show), *restore]
+
+
+# -- hyphens that line breaks add -------------------------------------------------------
+
+HYPHENS = {"-", "\u2010", "\u2011", "\u00ad"}  # what a hyphenate-character glyph reads as
+TEXT_SHOWING = ("Tj", "TJ")  # WeasyPrint shows text with TJ; ' and " move the line too
+
+
+def replace_added_hyphens(pdf: pikepdf.Pdf) -> int:
+    """Give each hyphen a line break added an empty /ActualText; return the hyphens replaced.
+
+    WeasyPrint draws the hyphen of a hyphenated word (its hyphenate-character)
+    as the last glyph of the line's run, inside the run's tagged content, so
+    text rebuilt from the tags reads "inmi-" "gración" (box_sources.py finds
+    these runs). As ISO 32000-1, 14.9.4 shows for this very case, the glyph is
+    wrapped in a marked-content sequence whose /ActualText replaces it, here
+    with nothing: the hyphen still prints, and readers get the whole word.
+    It is a /Span, not an /Artifact: PDF/UA-1 forbids artifacts inside tagged
+    content (Matterhorn 01-003). It stays inside the run's BT/ET and marked
+    content, so the nesting is balanced.
+    """
+    replaced = 0
+    for number, page in enumerate(pdf.pages, start=1):
+        hyphenated = {int(m) for m in page.obj.get("/" + HYPHENS_KEY, [])}
+        if not hyphenated:
+            continue
+        instructions = list(pikepdf.parse_content_stream(page))
+        last_shown: dict[int, tuple[int, str]] = {}  # MCID -> (its last text-showing instruction, font)
+        open_mcids: list[int | None] = []
+        font = None
+        for index, (operands, operator) in enumerate(instructions):
+            operator = str(operator)
+            if operator == "Tf":
+                font = str(operands[0])
+            elif operator in ("BDC", "BMC"):
+                open_mcids.append(_mcid(operands) if operator == "BDC" else None)
+            elif operator == "EMC" and open_mcids:
+                open_mcids.pop()
+            elif operator in (*TEXT_SHOWING, "'", '"'):
+                mcid = next((m for m in reversed(open_mcids) if m is not None), None)
+                if mcid in hyphenated:
+                    last_shown[mcid] = (index, font)
+        for mcid in sorted(hyphenated, reverse=True):  # from the end: earlier indexes stay valid
+            if mcid not in last_shown:
+                raise TaggingError(f"page {number}: marked content {mcid} should end in an added hyphen "
+                                   "and shows no text")
+            index, font = last_shown[mcid]
+            instructions[index:index + 1] = _split_last_glyph(instructions[index], _fonts(page).get(font),
+                                                              f"page {number}, marked content {mcid}")
+            replaced += 1
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+    return replaced
+
+
+def _split_last_glyph(instruction, font: Dictionary | None, where: str) -> list:
+    """The instruction without its last glyph, then that glyph alone in an empty-ActualText Span."""
+    operands, operator = instruction.operands, str(instruction.operator)
+    if operator not in TEXT_SHOWING or font is None:
+        raise TaggingError(f"{where}: the added hyphen is not shown by Tj or TJ in a known font")
+    parts = list(operands[0]) if operator == "TJ" else [operands[0]]
+    last = max((i for i, part in enumerate(parts) if isinstance(part, pikepdf.String)), default=None)
+    width = 2 if font.get("/Subtype") == Name.Type0 else 1  # Identity-H codes are two bytes
+    shown = bytes(parts[last]) if last is not None else b""
+    glyph = shown[-width:]
+    if len(shown) < width or _unicode_map(font).get(glyph) not in HYPHENS:
+        raise TaggingError(f"{where}: the run does not end in a hyphen glyph; WeasyPrint's output has changed")
+    show = pikepdf.Operator("TJ")
+    before = [*parts[:last], pikepdf.String(shown[:-width])] if shown[:-width] else parts[:last]
+    # Spacing after the glyph stays after it, so the text position ends where it did.
+    out = [pikepdf.ContentStreamInstruction([Array(before)], show)] if before else []
+    return [*out,
+            pikepdf.ContentStreamInstruction([Name.Span, Dictionary(ActualText=pikepdf.String(""))],
+                                             pikepdf.Operator("BDC")),
+            pikepdf.ContentStreamInstruction([Array([pikepdf.String(glyph), *parts[last + 1:]])], show),
+            pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC"))]
 
 
 # -- table headers ------------------------------------------------------------------
@@ -725,6 +818,8 @@ def fix_tagging(pdf: pikepdf.Pdf, link_titles: Mapping[str, str]) -> list[str]:
     """Apply every fix; return the internal link targets that have no title."""
     if "/StructTreeRoot" not in pdf.Root:
         raise TaggingError("the PDF has no structure tree: render it with pdf_variant='pdf/ua-1'")
+    # First, while every run is still tagged: a running head that wraps may hyphenate too.
+    replace_added_hyphens(pdf)
     artifact_untied_content(pdf)
     merge_split_elements(pdf)
     unwrap_anonymous_twins(pdf)
