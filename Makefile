@@ -135,7 +135,7 @@ lint: $(VENV)/.installed ## Check every page of every edition (content rules, re
 # `make serve HANDBOOK_LANGUAGES=es HANDBOOK_DRAFT=1` previews a translation in progress.
 SERVED = $(firstword $(HANDBOOK_LANGUAGES))
 serve: $(VENV)/.installed ## Live preview of the first edition listed (English) at http://127.0.0.1:8000
-	HANDBOOK_LANGUAGE=$(SERVED) $(VENV)/bin/sphinx-autobuild -b html -d $(BUILDDIR)/doctrees/$(SERVED)/serve \
+	HANDBOOK_LANGUAGE=$(SERVED) $(VENV)/bin/python scripts/serve.py -b html -d $(BUILDDIR)/doctrees/$(SERVED)/serve \
 		-c . $(SPHINXOPTS) -D handbook_downloads_required=0 --watch _ext --watch _static --watch _templates \
 		--watch locales --ignore '*.mo' docs $(BUILDDIR)/serve/$(SERVED)
 

@@ -71,6 +71,7 @@ extensions = [
     "handbook.common.in_brief",
     "handbook.common.fonts",
     "handbook.common.page_map",
+    "handbook.common.template_cache",
     "handbook.web.downloads",
     "handbook.web.language_switch",
     "handbook.web.current_page",

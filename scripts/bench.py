@@ -365,11 +365,7 @@ def landing_page_weight(site: Path) -> tuple[int, int]:
     sizes: list[int] = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--no-first-run", "--disable-sync"],
-            )
+            browser = bench_loop.launch_chromium(playwright)
             page = browser.new_page()
             page.on("requestfinished", lambda request: sizes.append(
                 request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]))

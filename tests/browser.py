@@ -396,6 +396,17 @@ def add_text_spacing(page) -> None:
     page.evaluate("document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => r(true))))")
 
 
+def colour_transition_problems(page) -> list[str]:
+    """Text or icons whose colours fade: at load they fade in from the colours before the
+    theme's (black on the dark background, in dark mode), at a contrast no checker sees."""
+    found = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(el => {
+        const s = getComputedStyle(el);
+        const fades = s.transitionDuration.split(',').some(d => parseFloat(d) > 0);
+        return fades && /(^|, )(all|color|background-color|background)(,|$)/.test(s.transitionProperty);
+      }).map(el => [__describe(el), getComputedStyle(el).transitionProperty])""")
+    return [f"colour transition: {name} fades {properties}" for name, properties in found]
+
+
 def structure_problems(page) -> list[str]:
     """Language, title, landmarks and heading levels, as a screen reader meets them."""
     found = page.evaluate("""() => {

@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup
 
 from browser import (
     DARK, LIGHT, NARROW, VIEWS, ZOOM_200, Tab, add_text_spacing, active_element, axe_problems,
-    clipped_text_problems, current_page_problems, horizontal_scroll_problems, htmlcs_problems,
+    clipped_text_problems, colour_transition_problems, current_page_problems, horizontal_scroll_problems, htmlcs_problems,
     ibm_problems, in_brief_problems, launch, search_field_problems, serve, site_pages,
     structure_problems, vnu_problems, walk_tab_order,
 )
@@ -139,6 +139,7 @@ def page_problems(tab: Tab, url: str) -> list[str]:
     problems += ibm_violations(tab.page)
     problems += htmlcs_problems(tab.page)
     problems += horizontal_scroll_problems(tab.page, tab.view.width)
+    problems += colour_transition_problems(tab.page)
     problems += structure_problems(tab.page)
     problems += [f"request to another host: {u}" for u in visit.foreign_requests()]
     return problems

@@ -223,3 +223,27 @@ def test_a_link_that_shows_a_title_is_read_as_that_title(tmp_path):
     assert readability.with_titles(block.text, titles) == "See The page title and A section."
     (block,) = [b for b in readability.prose_blocks(trees["sub/page"]) if b.text.startswith("Text")]
     assert readability.with_titles(block.text, titles) == "Text. See Home."
+
+
+def test_a_page_scored_again_from_the_cache_is_not_measured_again(monkeypatch):
+    calls = []
+    original = readability.Measure.score
+    monkeypatch.setattr(readability.Measure, "score", lambda self, text: calls.append(text) or original(self, text))
+    cache = readability.ScoreCache()
+    blocks = [readability.Block({"line": 3}, HARD), readability.Block({"line": 5}, EASY)]
+
+    first = readability.score_page(blocks, ENGLISH, cache)
+    measured = len(calls)
+    assert measured > 0
+    assert readability.score_page(blocks, ENGLISH, cache) == first
+    assert len(calls) == measured, "nothing measured twice"
+    assert first == readability.score_page(blocks, ENGLISH), "the same scores as without a cache"
+
+
+def test_the_cache_keeps_only_the_texts_of_the_last_build():
+    cache = readability.ScoreCache()
+    readability.score_page([readability.Block({"line": 1}, EASY)], ENGLISH, cache)
+    cache.keep_only_used()
+    readability.score_page([readability.Block({"line": 1}, HARD)], ENGLISH, cache)
+    cache.keep_only_used()
+    assert {text for _kind, _name, text in cache.known} == {HARD}

@@ -40,7 +40,6 @@ from handbook.common.edition import output_stem
 from handbook.common.failure import fail_build
 from handbook.pdf import box_sources, page_labels
 from handbook.pdf import doctree as print_doctree
-from handbook.pdf import long_documents
 from handbook.pdf import tagging as pdf_tagging
 from handbook.rules.build_errors import stop_after_problems
 
@@ -191,6 +190,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
         from weasyprint import CSS, HTML, URLFetcher  # loadable: finish() checked weasyprint_problem()
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import FatalURLFetchingError
+
+        from handbook.pdf import long_documents  # imports WeasyPrint: not for every build that loads this module
         long_documents.apply()
 
         weasy_logger = logging.getLogger("weasyprint")

@@ -38,6 +38,7 @@ _ = get_translation("handbook")
 logger = logging.getLogger(__name__)
 ENV_KEY = "handbook_content_facts"  # env attribute: {docname: {fact: value}}
 REPORT = "readability.txt"
+SCORE_CACHE_KEY = "handbook_readability_scores"  # env attribute: readability.ScoreCache
 
 
 def _facts(env) -> dict[str, dict]:
@@ -114,7 +115,6 @@ def check_book(app, env) -> None:
     term_index = env.get_domain("std").data.get("terms", {})
     for docname, finding in _book_findings(facts, paths, term_index):
         _warn(docname, finding)
-    _check_readability(app, facts, paths)
 
 
 def _book_findings(facts: dict[str, dict], paths: dict[str, str], term_index: dict[str, tuple[str, str]]):
@@ -137,18 +137,29 @@ def _book_findings(facts: dict[str, dict], paths: dict[str, str], term_index: di
     yield from glossary.not_spelled_out_first({d: page["first_uses"] for d, page in facts.items()}, spelled)
 
 
-def _check_readability(app, facts: dict[str, dict], paths: dict[str, str]) -> None:
+def check_readability(app, env) -> None:
+    """Score every page; warn about the pages, and the median, that are too hard to read.
+
+    On env-updated, unlike the other book rules: Sphinx saves the environment
+    after it and before env-check-consistency, and the scores kept in it are
+    what spares the next build scoring the pages it did not change.
+    """
+    facts = _facts(env)
+    paths = {docname: display_path(env.doc2path(docname)) for docname in facts}
     measure = readability.measure_for(app.config.language)
     if measure is None:
         logger.info(_("readability: no measure for the language %r; not checked"), app.config.language)
         return
     # The titles Sphinx writes into links that show them, as readers will read them.
-    std = app.env.get_domain("std")
-    titles = {f"doc:{docname}": title.astext() for docname, title in app.env.titles.items()}
+    std = env.get_domain("std")
+    titles = {f"doc:{docname}": title.astext() for docname, title in env.titles.items()}
     titles.update({f"ref:{label}": name for label, (_doc, _anchor, name) in std.labels.items() if name})
+    # Kept in the environment: a build that changed one page scores that page's texts only.
+    cache = env.__dict__.setdefault(SCORE_CACHE_KEY, readability.ScoreCache())
     scores = {d: readability.score_page([readability.Block(block.where, readability.with_titles(block.text, titles))
-                                         for block in page["prose"]], measure)
+                                         for block in page["prose"]], measure, cache)
               for d, page in facts.items()}
+    cache.keep_only_used()
     for docname in sorted(scores):
         finding = readability.page_finding(scores[docname], measure)
         if finding:
@@ -167,5 +178,6 @@ def setup(app):
     app.add_transform(CheckPage)
     app.connect("env-purge-doc", forget_page)
     app.connect("env-merge-info", merge_facts)
+    app.connect("env-updated", check_readability)
     app.connect("env-check-consistency", check_book)
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

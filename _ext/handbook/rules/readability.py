@@ -199,12 +199,44 @@ class PageScore:
     hardest_score: float | None
 
 
-def score_page(blocks: list[Block], measure: Measure) -> PageScore:
+class ScoreCache:
+    """Scores and word counts by text, kept from one build to the next (in the Sphinx environment).
+
+    A text scores the same every time, and scoring is the costly part of a build
+    that changed one page: English syllables come from the CMU dictionary, which
+    takes a second to load. With the texts of the unchanged pages known, only a
+    changed page's texts are scored. ``keep_only_used`` drops texts no page has any more.
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str, str], float] = {}
+        self.used: set[tuple[str, str, str]] = set()
+
+    def _get(self, kind: str, measure: Measure, text: str, compute: Callable[[str], float]) -> float:
+        key = (kind, measure.name, text)
+        self.used.add(key)
+        if key not in self.known:
+            self.known[key] = compute(text)
+        return self.known[key]
+
+    def score(self, measure: Measure, text: str) -> float:
+        return self._get("score", measure, text, measure.score)
+
+    def words(self, measure: Measure, text: str) -> int:
+        return int(self._get("words", measure, text, measure.words))
+
+    def keep_only_used(self) -> None:
+        self.known = {key: value for key, value in self.known.items() if key in self.used}
+        self.used = set()
+
+
+def score_page(blocks: list[Block], measure: Measure, cache: ScoreCache | None = None) -> PageScore:
+    cache = cache if cache is not None else ScoreCache()
     text = "\n\n".join(block.text for block in blocks)
-    long_blocks = [b for b in blocks if measure.words(b.text) >= BLOCK_MIN_WORDS] or blocks
-    scored = [(measure.score(b.text), b) for b in long_blocks]
+    long_blocks = [b for b in blocks if cache.words(measure, b.text) >= BLOCK_MIN_WORDS] or blocks
+    scored = [(cache.score(measure, b.text), b) for b in long_blocks]
     hardest = (max(scored, key=lambda s: -s[0] if measure.easier_is_higher else s[0]) if scored else None)
-    return PageScore(measure.score(text), measure.words(text),
+    return PageScore(cache.score(measure, text), cache.words(measure, text),
                      hardest[1].where if hardest else None, hardest[0] if hardest else None)
 
 
