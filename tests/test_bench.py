@@ -13,8 +13,9 @@ import pytest
 import bench
 from conftest import ROOT
 
-# The benchmark's smoke tests (two build the handbook, one three times over): `make test-bench`, not `make test`.
-pytestmark = [pytest.mark.bench, pytest.mark.slow]
+# The synthetic handbook is checked with every `make test` (slow: one builds it), so that
+# a new house rule it breaks is found at once; the end-to-end run is `make test-bench`'s.
+pytestmark = pytest.mark.slow
 
 
 def test_generated_handbook_has_the_copies_and_their_features(tmp_path):
@@ -26,6 +27,9 @@ def test_generated_handbook_has_the_copies_and_their_features(tmp_path):
     page = copies[0].read_text()
     for feature in ("| --- |", "[^copy", "{figure}", "{term}", "{doc}", "(copy "):
         assert feature in page, feature
+    related = [p for p in copies if "## Related" in p.read_text()]
+    assert related and all(p.read_text().rindex("## Features of copy") < p.read_text().index("## Related")
+                           for p in related), "the Related section stays last"
 
 
 def test_generated_handbook_builds_without_warnings(tmp_path):
@@ -41,6 +45,7 @@ def test_generated_handbook_builds_without_warnings(tmp_path):
     assert done.stderr == ""
 
 
+@pytest.mark.bench
 def test_benchmark_runs_end_to_end_at_1x(tmp_path):
     results = tmp_path / "results.md"
     done = subprocess.run(
