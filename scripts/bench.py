@@ -302,7 +302,8 @@ def incremental_html(ours: bool, tree: Path, srcdir: Path, work: Path, timeout: 
     confdir = tree if ours else work / "stock-conf"
     page = srcdir / "transnational-crime" / "partnerships.md"
     original = page.read_text(encoding="utf-8")
-    page.write_text(original + "\nOne more line for the incremental build.\n", encoding="utf-8")
+    page.write_text(bench_loop.add_sentence(original, "One more sentence for the incremental build.")[0],
+                    encoding="utf-8")
     try:
         run, done = measure(sphinx_command("html", confdir, srcdir, outdir, ours), tree, timeout)
     finally:
