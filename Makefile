@@ -34,6 +34,12 @@ downloads_of  = $(BUILDDIR)/pdf/$(BASENAME)-$(1).pdf $(BUILDDIR)/pdf/$(BASENAME)
                 $(BUILDDIR)/braille/$(BASENAME)-$(1).brf $(BUILDDIR)/braille/$(BASENAME)-$(1)-braille.txt
 DOWNLOADS     = $(foreach language,$(HANDBOOK_LANGUAGES),$(call downloads_of,$(language)))
 PDFS          = $(filter %.pdf,$(DOWNLOADS))
+# The standard PDF's page map (which block starts each page): the EPUB's page list and the
+# braille edition's print page numbers follow it. Published beside the PDFs.
+page_map_of   = $(BUILDDIR)/pdf/$(BASENAME)-$(1)-pages.json
+# Named here, so that make never takes them for intermediate files of the EPUB and braille rules
+# and deletes them after the build (GNU make 4.4, Debian 13, does).
+PAGE_MAPS     = $(foreach language,$(HANDBOOK_LANGUAGES),$(call page_map_of,$(language)))
 EPUBS         = $(filter %.epub,$(DOWNLOADS))
 BRAILLE       = $(filter $(BUILDDIR)/braille/%,$(DOWNLOADS))
 SITES         = $(foreach language,$(HANDBOOK_LANGUAGES),$(STAGE)/$(language)/html.complete)
@@ -94,16 +100,13 @@ $(STAGE)/%/html.complete: $(DOWNLOADS) $(VENV)/.installed FORCE
 	$(call site_of,$*)
 	@touch $@
 
-pdf: $(PDFS) ## Build the PDF and the large-print PDF of every edition into _build/pdf
+pdf: $(PDFS) $(PAGE_MAPS) ## Build the PDF and the large-print PDF of every edition into _build/pdf
 
 # A stamp per paper size and draft option, so `make PAPER=a4` after a Letter build renders again.
 OPTIONS_STAMP = $(STAGE)/options-$(PAPER)-draft$(HANDBOOK_DRAFT)
 $(OPTIONS_STAMP):
 	@mkdir -p $(STAGE) && rm -f $(STAGE)/options-* && touch $@
 
-# The standard PDF's page map (which block starts each page): the EPUB's page list and the
-# braille edition's print page numbers follow it. Published beside the PDFs.
-page_map_of   = $(BUILDDIR)/pdf/$(BASENAME)-$(1)-pages.json
 
 # One rule per format, for every language (% is the language).
 $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-large-print.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-pages.json: $(SOURCES) $(OPTIONS_STAMP) $(VENV)/.installed

@@ -163,6 +163,9 @@ def generate_handbook(docs: Path, dest: Path, factor: int) -> Path:
 
 # -- Measuring ------------------------------------------------------------------
 
+# The environment of the builds of the project's copy (main() sets the edition date).
+COPY_ENV: dict[str, str] = {}
+
 
 @dataclass
 class Run:
@@ -223,7 +226,7 @@ class PeakMemory(threading.Thread):
 
 
 def measure(command: list[str], cwd: Path, timeout: float,
-            extra_env: dict[str, str] | None = None) -> tuple[Run, subprocess.CompletedProcess]:
+            extra_env: dict[str, str | None] | None = None) -> tuple[Run, subprocess.CompletedProcess]:
     """Run ``command``; return its wall and CPU time, the peak memory of its process tree, and the result.
 
     The memory is sampled over the whole tree, summed (the PDF builder renders in
@@ -232,6 +235,7 @@ def measure(command: list[str], cwd: Path, timeout: float,
     # The venv's commands on PATH: sphinx-simplepdf runs the `weasyprint` command.
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            **(extra_env or {})}
+    env = {name: value for name, value in env.items() if value is not None}  # None: not set
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -242,6 +246,7 @@ def measure(command: list[str], cwd: Path, timeout: float,
     timer.start()
     try:
         output = process.stdout.read()
+        process.stdout.close()
         # Wait for the end without reaping, so the sampler never reads a reused process id.
         os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
         sampler.done.set()
@@ -286,7 +291,7 @@ def build_once(fmt: str, ours: bool, tree: Path, srcdir: Path, work: Path, timeo
     shutil.rmtree(outdir.with_name(outdir.name + "-doctrees"), ignore_errors=True)
     builder = (OUR_BUILDERS if ours else STOCK_BUILDERS)[fmt]
     confdir = tree if ours else work / "stock-conf"
-    run, done = measure(sphinx_command(builder, confdir, srcdir, outdir, ours), tree, timeout)
+    run, done = measure(sphinx_command(builder, confdir, srcdir, outdir, ours), tree, timeout, COPY_ENV)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(done.args)} failed ({done.returncode}):\n{done.stdout[-3000:]}")
     files = output_of(fmt, outdir)
@@ -305,7 +310,7 @@ def incremental_html(ours: bool, tree: Path, srcdir: Path, work: Path, timeout: 
     page.write_text(bench_loop.add_sentence(original, "One more sentence for the incremental build.")[0],
                     encoding="utf-8")
     try:
-        run, done = measure(sphinx_command("html", confdir, srcdir, outdir, ours), tree, timeout)
+        run, done = measure(sphinx_command("html", confdir, srcdir, outdir, ours), tree, timeout, COPY_ENV)
     finally:
         page.write_text(original, encoding="utf-8")
     if done.returncode != 0:
@@ -327,9 +332,9 @@ def profile_builds(tree: Path, srcdir: Path, work: Path, timeout: float) -> dict
     folder.mkdir()
     html = sphinx_command("html", tree, srcdir, work / "profile-html", strict=True)
     html[1:1] = ["-m", "cProfile", "-o", str(folder / "html.prof")]
-    for command, env in ((html, None),
+    for command, env in ((html, COPY_ENV),
                          (sphinx_command("pdf", tree, srcdir, work / "profile-pdf", strict=True),
-                          {PDF_PROFILE_ENVIRONMENT: str(folder)})):
+                          {**COPY_ENV, PDF_PROFILE_ENVIRONMENT: str(folder)})):
         shutil.rmtree(command[-1], ignore_errors=True)
         _, done = measure(command, tree, timeout, env)
         if done.returncode != 0:
@@ -587,11 +592,10 @@ def main(argv: list[str] | None = None) -> int:
         (work / "stock-conf").mkdir()
         project = re.search(r'^project = (?:_\()?"(.*)"', (ROOT / "conf.py").read_text(), re.M).group(1)
         (work / "stock-conf" / "conf.py").write_text(STOCK_CONF.format(project=project))
-        # The edition comes from git; the copy has none, so give it the checkout's date.
-        os.environ.setdefault(
-            "SOURCE_DATE_EPOCH",
-            subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "0",
-        )
+        # The edition comes from git; the copy has none, so its builds get the checkout's date
+        # (only they: the clone of bench_loop.py has its history, and its tests make commits).
+        COPY_ENV["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH") or subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "0"
         for size in sizes:
             # Inside the project's copy, where pages find what they include (CONTRIBUTING.md).
             srcdir = generate_handbook(ROOT / "docs", tree / f"docs-{size}x", size)

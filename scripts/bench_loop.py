@@ -40,6 +40,17 @@ ADDED = {
 OUTPUT_FOLDERS = ("html", "pdf", "epub", "braille")
 
 
+# What `make bench` exports to its commands (the Makefile's exports and make's own): the
+# clone's commands run as a contributor's would, without them.
+OUTER_MAKE = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "SOURCE_DATE_EPOCH",
+              "HANDBOOK_LANGUAGES", "HANDBOOK_DRAFT", "HANDBOOK_PAPER")
+CLEAN_ENV = {name: None for name in OUTER_MAKE}
+
+
+def clean_environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name not in OUTER_MAKE}
+
+
 @dataclass
 class Clone:
     """A clone of the checkout, built with the project's venv, and the make command for it."""
@@ -62,7 +73,8 @@ def clone_checkout(root: Path, dest: Path, venv: Path, languages: tuple[str, ...
         shutil.copytree(root / "node_modules", dest / "node_modules", symlinks=True)
         (dest / "node_modules" / ".installed").touch()
     clone = Clone(dest, venv, languages)
-    subprocess.run(clone.make("venv", "test-deps"), cwd=dest, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(clone.make("venv", "test-deps"), cwd=dest, check=True, stdout=subprocess.DEVNULL,
+                   env=clean_environment())
     return clone
 
 
@@ -185,7 +197,7 @@ def preview_loop(clone: Clone, edits: int, timeout: float) -> PreviewLoop:
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as output:  # a file, not a pipe: a full pipe would stop the server
         process = subprocess.Popen(
-            clone.make("serve", SPHINXOPTS=f"--port {port} --no-color"), cwd=clone.path,
+            clone.make("serve", SPHINXOPTS=f"--port {port} --no-color"), cwd=clone.path, env=clean_environment(),
             stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
@@ -230,21 +242,22 @@ class LoopResults:
 
 
 def _timed(measure, clone: Clone, command: list[str], timeout: float):
-    run, done = measure(command, clone.path, timeout)
+    run, done = measure(command, clone.path, timeout, CLEAN_ENV)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-3000:]}")
     return run, done
 
 
 def _clean(clone: Clone) -> None:
-    subprocess.run(clone.make("clean"), cwd=clone.path, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(clone.make("clean"), cwd=clone.path, check=True, stdout=subprocess.DEVNULL,
+                   env=clean_environment())
 
 
 def run_loop(root: Path, work: Path, *, measure, generate_handbook, simplepdf_command, runs: int,
              serve_sizes: list[int], suite: bool, timeout: float) -> LoopResults:
     """Every measurement of this module, in a clone of ``root`` made under ``work``.
 
-    bench.py lends its tools: ``measure(command, cwd, timeout)``, ``generate_handbook``
+    bench.py lends its tools: ``measure(command, cwd, timeout, extra_env)``, ``generate_handbook``
     and ``simplepdf_command(srcdir, outdir)``, the stock PDF build it times too.
     """
     clone = clone_checkout(root, work / "clone", root / ".venv", ("en", "es"))
@@ -296,8 +309,11 @@ def run_loop(root: Path, work: Path, *, measure, generate_handbook, simplepdf_co
 
     if suite:
         for target in ("test-fast", "test"):
-            run, done = measure(clone.make(target), clone.path, timeout * 8)
-            last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-            results.tests[target] = (run, last if done.returncode == 0 else f"FAILED ({done.returncode}): {last}")
+            run, done = measure(clone.make(target, PYTESTOPTS="-rf"), clone.path, timeout * 8, CLEAN_ENV)
+            lines = done.stdout.strip().splitlines()
+            summary = next((line for line in reversed(lines) if line.startswith("=") and " in " in line), "")
+            failures = [line for line in lines if line.startswith("FAILED ")]
+            results.tests[target] = (run, summary.strip("= ") if done.returncode == 0
+                                     else f"FAILED ({done.returncode}): {summary.strip('= ')}: " + "; ".join(failures))
             print(f"make {target}: {run.seconds:.0f} s, {results.tests[target][1]}", flush=True)
     return results

@@ -184,3 +184,12 @@ def test_the_site_assembled_from_downloads_built_elsewhere_is_the_same(build, tm
     assembled, made = files(tmp_path / "html"), files(build / "html")
     assert assembled.keys() == made.keys()
     assert [name for name in made if assembled[name] != made[name]] == []
+
+
+def test_the_page_maps_are_named_so_make_keeps_them():
+    # A file that only a pattern rule makes and only a pattern rule needs is intermediate, and
+    # GNU make 4.4 (Debian 13) deletes it after the build: the published page maps were lost.
+    database = subprocess.run(["make", "-pnq", "-C", str(ROOT), "pdf"], capture_output=True, text=True).stdout
+    named = next(line for line in database.splitlines() if line.startswith("pdf: "))
+    for language in LANGUAGES:
+        assert f"_build/pdf/ice-mission-areas-{language}-pages.json" in named, language
