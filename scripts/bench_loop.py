@@ -65,14 +65,16 @@ class Clone:
 
 
 def clone_checkout(root: Path, dest: Path, venv: Path, languages: tuple[str, ...]) -> Clone:
-    """Clone HEAD of ``root`` into ``dest`` and install what `make` and `make test` need (not timed)."""
+    """Clone HEAD of ``root`` into ``dest``, lend it ``venv``, and install what `make test` needs (not timed)."""
     subprocess.run(["git", "clone", "--quiet", str(root), str(dest)], check=True)
     # The node packages of the checkout, for the same lock file: copied, so that nothing
     # done in the clone can change the checkout's.
     if (root / "node_modules" / ".installed").is_file():
         shutil.copytree(root / "node_modules", dest / "node_modules", symlinks=True)
         (dest / "node_modules" / ".installed").touch()
-    clone = Clone(dest, venv, languages)
+    # The project's venv, where the clone's tests look for their commands (.venv/bin/outloud).
+    (dest / ".venv").symlink_to(venv)
+    clone = Clone(dest, dest / ".venv", languages)
     subprocess.run(clone.make("venv", "test-deps"), cwd=dest, check=True, stdout=subprocess.DEVNULL,
                    env=clean_environment())
     return clone
