@@ -137,7 +137,7 @@ def outputs_digest(clone: Clone) -> dict[str, str]:
 # -- make serve ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -151,7 +151,7 @@ def _page_text(url: str) -> str | None:
         return None
 
 
-def _wait_for(url: str, needle: str, timeout: float, process: subprocess.Popen, log: Path) -> float:
+def wait_for(url: str, needle: str, timeout: float, process: subprocess.Popen, log: Path) -> float:
     """Seconds until the page at ``url`` contains ``needle``, polled every 20 ms."""
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
@@ -191,7 +191,7 @@ def preview_loop(clone: Clone, edits: int, timeout: float) -> PreviewLoop:
     """
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     page_file = clone.path / "docs" / EDITED_PAGE.with_suffix(".md")
     url = f"http://127.0.0.1:{port}/{EDITED_PAGE.as_posix()}.html"
     original = page_file.read_text(encoding="utf-8")
@@ -203,7 +203,7 @@ def preview_loop(clone: Clone, edits: int, timeout: float) -> PreviewLoop:
             stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        loop = PreviewLoop(first_serve=_wait_for(url, "</html>", timeout, process, log))
+        loop = PreviewLoop(first_serve=wait_for(url, "</html>", timeout, process, log))
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             page = browser.new_page()

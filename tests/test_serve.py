@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,39 +18,23 @@ pytestmark = pytest.mark.slow  # builds the handbook twice
 PAGE = Path("docs") / bench_loop.EDITED_PAGE.with_suffix(".md")
 
 
-def _served(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode()
-    except OSError:
-        return ""
-
-
-def _wait(url: str, needle: str, process: subprocess.Popen, seconds: float = 180) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        assert process.poll() is None, "the server ended"
-        if needle in _served(url):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{url} never showed {needle!r}")
-
-
 def test_an_edit_is_served_as_sphinx_build_would_build_it(tmp_path):
     tree = copy_sources(tmp_path / "tree")
     env = {**os.environ, "HANDBOOK_LANGUAGE": "en"}
     options = ["-b", "html", "-c", ".", "-q", "--no-color", "-D", "handbook_downloads_required=0"]
-    port = bench_loop._free_port()
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "serve.py"), *options, "-d", str(tmp_path / "serve-doctrees"),
-         "--port", str(port), "docs", str(tmp_path / "served")],
-        cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    port = bench_loop.free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "serve.py"), *options, "-d", str(tmp_path / "serve-doctrees"),
+             "--port", str(port), "docs", str(tmp_path / "served")],
+            cwd=tree, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/{bench_loop.EDITED_PAGE.as_posix()}.html"
     try:
-        _wait(url, "</html>", server)
+        bench_loop.wait_for(url, "</html>", 180, server, log)
         text, _, _ = bench_loop.add_sentence((tree / PAGE).read_text(), "A sentence added while serving.")
         (tree / PAGE).write_text(text)
-        _wait(url, "A sentence added while serving.", server)
+        bench_loop.wait_for(url, "A sentence added while serving.", 180, server, log)
         time.sleep(2)  # the rest of the rebuild (search index, inventory) after the page
     finally:
         os.killpg(server.pid, signal.SIGTERM)
