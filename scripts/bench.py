@@ -39,6 +39,9 @@ from pathlib import Path
 import bench_loop
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+# Where the PDF builder writes a profile of each edition's render, when this names a folder.
+from handbook.pdf.builder import PROFILE_ENVIRONMENT  # noqa: E402
 PYTHON = sys.executable
 FORMATS = ("html", "pdf", "epub")
 OUR_BUILDERS = {"html": "html", "pdf": "pdf", "epub": "epub"}
@@ -320,8 +323,6 @@ def incremental_html(ours: bool, tree: Path, srcdir: Path, work: Path, timeout: 
 
 # -- Profiles -------------------------------------------------------------------
 
-# The PDF builder profiles each edition's render into this folder (_ext/handbook/pdf/builder.py).
-PDF_PROFILE_ENVIRONMENT = "HANDBOOK_PDF_PROFILE_DIR"
 PROFILE_ROWS = 15
 
 
@@ -334,7 +335,7 @@ def profile_builds(tree: Path, srcdir: Path, work: Path, timeout: float) -> dict
     html[1:1] = ["-m", "cProfile", "-o", str(folder / "html.prof")]
     for command, env in ((html, COPY_ENV),
                          (sphinx_command("pdf", tree, srcdir, work / "profile-pdf", strict=True),
-                          {**COPY_ENV, PDF_PROFILE_ENVIRONMENT: str(folder)})):
+                          {**COPY_ENV, PROFILE_ENVIRONMENT: str(folder)})):
         shutil.rmtree(command[-1], ignore_errors=True)
         _, done = measure(command, tree, timeout, env)
         if done.returncode != 0:
