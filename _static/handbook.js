@@ -1,26 +1,24 @@
 // The web edition's keyboard repairs to sphinx-book-theme 1.4.0 and pydata-sphinx-theme 0.20.
 //
-// The theme blurs its header buttons (colour mode, search, sidebar toggles) on every
-// click, to hide the focus ring after a mouse click. A keyboard press fires that click
-// too, so focus fell to <body>: the reader lost their place and the colour-mode menu
-// could not be reached with the arrow keys (WCAG 2.4.3, 2.4.7). :focus-visible already
-// hides the ring after a mouse click, so after a keyboard press (a click with
-// detail 0) the button gets its focus back, unless the click moved focus on purpose
-// (the search dialog, the navigation drawer).
-// It listens in the capture phase, before the button's own handlers: on wide screens
-// sphinx-book-theme's primary-sidebar toggle stops the click from going any further
-// (stopImmediatePropagation), so a listener on the way back up never heard it.
+// sphinx-book-theme blurs its header buttons (colour mode, search, sidebar toggles) on
+// every click, to hide a tooltip after a mouse click (addBlurToButtons). A keyboard press
+// fires that click too, so focus fell to <body>: the reader lost their place, a screen
+// reader announced the document, and the colour-mode menu could not be reached with the
+// arrow keys (WCAG 2.4.3, 2.4.7). So these buttons ignore blur() during a click that came
+// from the keyboard (a click with detail 0); a mouse click still blurs them. Focus then
+// never leaves the button, unless the click moves it on purpose (the search dialog, the
+// navigation drawer). The flag is set in the capture phase on the document, before the
+// button's own listeners run.
+const BLURRED_ON_CLICK = ".theme-switch-button, .search-button, .primary-toggle, .secondary-toggle";
+let keyboardClick = false;
 document.addEventListener("click", (event) => {
-  if (event.detail !== 0) return;
-  const button = event.target.closest(
-    ".theme-switch-button, .search-button, .primary-toggle, .secondary-toggle",
-  );
-  if (!button) return;
-  setTimeout(() => {
-    const focused = document.activeElement;
-    if (!focused || focused === document.body) button.focus();
-  }, 0);
+  keyboardClick = event.detail === 0;
 }, true);
+for (const button of document.querySelectorAll(BLURRED_ON_CLICK)) {
+  button.blur = function () {
+    if (!keyboardClick) HTMLElement.prototype.blur.call(this);
+  };
+}
 
 // The downloads list (a native <details>) closes like a menu: with Escape, which
 // returns focus to its button, and when focus or a click moves elsewhere.

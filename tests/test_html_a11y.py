@@ -292,6 +292,23 @@ def press_tab_until(page, pattern: str, limit: int = 80) -> dict:
     raise AssertionError(f"no Tab stop matching {pattern!r} in {limit} presses")
 
 
+def press_keeps_focus(page, key: str) -> list[str]:
+    """Press `key`; the elements that, meanwhile, let focus fall to nowhere (the body).
+
+    Watched as it happens, not sampled afterwards: a page that drops focus and takes it
+    back a moment later has still made a screen reader announce the document."""
+    page.evaluate("""() => {
+      if (!window.__focusDropped) {
+        document.addEventListener("focusout", (e) => {
+          if (!e.relatedTarget) window.__focusDropped.push(__describe(e.target));
+        }, true);
+      }
+      window.__focusDropped = [];
+    }""")
+    page.keyboard.press(key)
+    return page.evaluate("window.__focusDropped")
+
+
 def test_search_works_from_the_keyboard(outputs, site, tab):
     _ = translator(outputs.language)
     t = tab(LIGHT)
@@ -319,7 +336,8 @@ def test_colour_mode_switch_works_from_the_keyboard(outputs, site, tab):
     t = tab(LIGHT)
     t.open(site + "front/about.html")
     press_tab_until(t.page, re.escape(_("Color mode")))
-    t.page.keyboard.press("Enter")
+    dropped = press_keeps_focus(t.page, "Enter")
+    assert not dropped, f"pressing the colour-mode button dropped focus from {dropped}"
     assert _("Color mode") in active_element(t.page)["name"], "focus left the colour-mode button"
     t.page.keyboard.press("ArrowDown")  # Bootstrap's menu: arrows move through the choices
     dark = rf"\b{re.escape(_('Dark'))}\b"
@@ -341,7 +359,8 @@ def test_sidebar_toggles_work_from_the_keyboard(outputs, site, tab):
     sidebar_shown = "document.querySelector('#pst-primary-sidebar').checkVisibility({visibilityProperty: true})"
     assert t.page.evaluate(sidebar_shown)
     press_tab_until(t.page, re.escape(navigation))
-    t.page.keyboard.press("Enter")
+    dropped = press_keeps_focus(t.page, "Enter")
+    assert not dropped, f"pressing the sidebar toggle dropped focus from {dropped}"
     t.page.wait_for_timeout(500)
     assert not t.page.evaluate(sidebar_shown), "Enter on the sidebar toggle did not hide the sidebar"
     assert navigation in active_element(t.page)["name"], "focus left the sidebar toggle"
@@ -457,6 +476,11 @@ def test_checks_catch_the_broken_page_from_the_keyboard(broken, tab):
     text = "\n".join(problems)
     assert 'no visible focus indicator with 3:1 contrast: a.no-focus-style' in text, text
     assert "keyboard trap" in text, text
+    t = tab(LIGHT)
+    t.open(broken)
+    press_tab_until(t.page, "drops focus")
+    dropped = press_keeps_focus(t.page, "Enter")
+    assert len(dropped) == 1 and dropped[0].startswith("button.blurs"), dropped
 
 
 def test_checks_catch_the_broken_page_under_text_spacing(broken, tab):
