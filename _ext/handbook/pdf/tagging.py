@@ -58,8 +58,15 @@ class TaggingError(Exception):
 # -- walking the structure tree ----------------------------------------------
 
 
+_STRUCT_ELEM = Name.StructElem
+
+
 def is_struct_element(obj) -> bool:
-    return isinstance(obj, Dictionary) and "/S" in obj and obj.get("/Type", Name.StructElem) == Name.StructElem
+    # The repair walks the tree a dozen times: this test runs for every kid of every element.
+    if not isinstance(obj, Dictionary) or "/S" not in obj:
+        return False
+    kind = obj.get("/Type")
+    return kind is None or kind == _STRUCT_ELEM
 
 
 def kids(element: Dictionary) -> list:
@@ -77,13 +84,11 @@ def struct_elements(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return
-    stack = list(reversed(kids(root)))
+    stack = [kid for kid in reversed(kids(root)) if is_struct_element(kid)]
     while stack:
         element = stack.pop()
-        if not is_struct_element(element):
-            continue
         yield element
-        stack.extend(reversed([kid for kid in kids(element) if is_struct_element(kid)]))
+        stack.extend(kid for kid in reversed(kids(element)) if is_struct_element(kid))
 
 
 def parent_tree(pdf: pikepdf.Pdf) -> pikepdf.NumberTree:
