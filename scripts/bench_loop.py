@@ -17,6 +17,7 @@ Used by scripts/bench.py, which writes the figures into benchmarks/results.md.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
 import signal
@@ -144,10 +145,15 @@ def free_port() -> int:
 
 
 def _page_text(url: str) -> str | None:
+    """The page as served now; None while the server is not up or the page is being rewritten.
+
+    A rebuild rewrites the page in place: the server may announce its old length and
+    then find it shorter (IncompleteRead), as a reader reloading mid-build would.
+    """
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
+    except (urllib.error.URLError, http.client.IncompleteRead, ConnectionError, TimeoutError):
         return None
 
 
