@@ -276,6 +276,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
                     pdf_variant="pdf/ua-1",
                     pdf_identifier=edition_id,
                     custom_metadata=True,
+                    finisher=_release_layout,
                 )
             del document  # the layout is written: free it before the tag repair loads the PDF
             gc.collect()
@@ -390,6 +391,17 @@ def _own_memory_mb() -> float:
     except OSError:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak / (2**20 if sys.platform == "darwin" else 2**10)  # bytes on macOS, KiB elsewhere
+
+
+def _release_layout(document, pdf) -> None:
+    """``write_pdf``'s finisher: the PDF's objects are made, its bytes not yet; the layout can go first.
+
+    Making the bytes takes memory of its own (pydyf serialises every object):
+    not on top of the layout's, the peak of a long book's render.
+    """
+    document.pages.clear()
+    gc.collect()
+    _return_free_memory()
 
 
 def _return_free_memory() -> None:
