@@ -151,10 +151,13 @@ class PDFBuilder(SingleFileHTMLBuilder):
             return
         for target in targets:
             logger.info(_("rendering %s"), target.name)
-        # Sphinx keeps every doctree it read, pickled and unpickled (BuildEnvironment's
-        # _pickled_doctree_cache and _write_doc_doctree_cache): the print document is
-        # written, so let them go (Sphinx reads a doctree from disk again if it needs one),
-        # and give the freed memory back before the renders start beside this process.
+        # The print document is written: let its doctree go. The parts are its sections
+        # and keep it alive, and its nodes every page's doctree (their ``document``).
+        # Sphinx keeps every doctree it read too, pickled and unpickled (BuildEnvironment's
+        # _pickled_doctree_cache and _write_doc_doctree_cache): let them go (Sphinx reads
+        # a doctree from disk again if it needs one), and give the freed memory back
+        # before the renders start beside this process.
+        self._parts = None
         self.env._pickled_doctree_cache.clear()
         self.env._write_doc_doctree_cache.clear()
         gc.collect()
