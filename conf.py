@@ -145,6 +145,11 @@ html_context = {"default_mode": "auto"}
 
 # Paper size for the print editions; `make PAPER=a4` switches to A4.
 pdf_paper_size = os.environ.get("HANDBOOK_PAPER", "letter")
+# The memory the PDF build may take, in MB, summed over its processes: what a CI runner
+# can spare (issue 18). The two editions render side by side while they fit, else one
+# after the other (_ext/handbook/pdf/render_plan.py). A bigger machine renders a long
+# book faster with `make pdf SPHINXOPTS="-D pdf_memory_mb=4000"`.
+pdf_memory_mb = 1500
 
 # -- EPUB --------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ unchanged, and that what they keep is kept no longer than it is right.
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 
@@ -15,6 +16,7 @@ import pytest
 
 import pdf_samples
 from handbook.pdf import long_documents
+from weasyprint import document as weasyprint_document
 from weasyprint.css import StyleFor
 
 
@@ -23,7 +25,9 @@ def library_code():
     """pydyf and WeasyPrint as released, restored after the test."""
     patched = [(pydyf.PDF, "page_references", long_documents._ORIGINAL_PAGE_REFERENCES),
                (StyleFor, "set_computed_styles", long_documents._ORIGINAL_SET_COMPUTED_STYLES),
-               (StyleFor, "__call__", long_documents._ORIGINAL_STYLE_FOR)]
+               (StyleFor, "__call__", long_documents._ORIGINAL_STYLE_FOR),
+               (weasyprint_document, "layout_document", long_documents._ORIGINAL_LAYOUT_DOCUMENT),
+               (weasyprint_document.Page, "paint", long_documents._ORIGINAL_PAINT)]
     before = [(owner, name, getattr(owner, name)) for owner, name, _ in patched]
     for owner, name, original in patched:
         setattr(owner, name, original)
@@ -99,3 +103,44 @@ def test_pseudo_elements_are_styled_when_a_box_asks(library_code):
     released_call = released(released_root.find(".//p"), "footnote-call")
     assert fixed(paragraph, "footnote-call")["vertical_align"] == released_call["vertical_align"]
     assert fixed(paragraph, "footnote-call")["content"] == released_call["content"]
+
+
+def layout_contexts_after_render(html: str) -> tuple[object, list]:
+    """A rendered document, and the layout contexts that outlive its layout (an SVG image keeps its own)."""
+    from weasyprint import HTML
+    from weasyprint.layout import LayoutContext
+
+    gc.collect()
+    before = {id(obj) for obj in gc.get_objects() if isinstance(obj, LayoutContext)}
+    document = HTML(string=html).render(pdf_variant="pdf/ua-1")
+    gc.collect()
+    return document, [obj for obj in gc.get_objects() if isinstance(obj, LayoutContext) and id(obj) not in before]
+
+
+def test_what_only_the_layout_uses_is_let_go_when_it_ends(library_code):
+    html = long_sample(2)  # with an SVG image
+    document, contexts = layout_contexts_after_render(html)
+    # As released, the SVG image keeps the context, and with it every style and target.
+    assert contexts and all(context.style_for is not None for context in contexts)
+    del document, contexts
+    long_documents.apply()
+    document, contexts = layout_contexts_after_render(html)
+    assert contexts, "the SVG image no longer keeps its context: the fix may go"
+    assert all(context.style_for is context.target_collector is context.page_maker is None for context in contexts)
+    assert document.write_pdf(pdf_variant="pdf/ua-1")  # drawing needs none of it
+
+
+def test_each_page_stream_is_joined_once_drawn(library_code):
+    from weasyprint import HTML
+
+    def content_items(document, pdf) -> list[int]:
+        pages = {page["Contents"] for page in (pdf.objects[int(ref.split()[0])] for ref in pdf.page_references)}
+        return [len(obj.stream) for obj in pdf.objects if isinstance(obj, pydyf.Stream) and obj.reference in pages]
+
+    items: list[list[int]] = []
+    HTML(string=long_sample(2)).write_pdf(finisher=lambda document, pdf: items.append(content_items(document, pdf)))
+    long_documents.apply()
+    HTML(string=long_sample(2)).write_pdf(finisher=lambda document, pdf: items.append(content_items(document, pdf)))
+    released, fixed = items
+    assert len(released) == len(fixed) > 1
+    assert min(released) > 1 and set(fixed) == {1}

@@ -247,3 +247,13 @@ def test_the_cache_keeps_only_the_texts_of_the_last_build():
     readability.score_page([readability.Block({"line": 1}, HARD)], ENGLISH, cache)
     cache.keep_only_used()
     assert {text for _kind, _name, text in cache.known} == {HARD}
+
+
+def test_the_syllable_dictionary_is_let_go_once_the_pages_are_scored():
+    from textstat.backend.utils._get_cmudict import get_cmudict
+
+    score = ENGLISH.score(HARD)
+    assert get_cmudict.cache_info().currsize  # textstat keeps it: what the release is for
+    readability.release_dictionaries()
+    assert get_cmudict.cache_info().currsize == 0
+    assert ENGLISH.score(HARD) == score  # loaded again when asked

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import cProfile
+import ctypes
 import gc
 import hashlib
 import io
@@ -20,6 +21,8 @@ import logging
 import multiprocessing
 import os
 import re
+import resource
+import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -38,7 +41,7 @@ from handbook import THEMES
 from handbook.common import page_map
 from handbook.common.edition import output_stem
 from handbook.common.failure import fail_build
-from handbook.pdf import box_sources, page_labels
+from handbook.pdf import box_sources, page_labels, render_plan
 from handbook.pdf import doctree as print_doctree
 from handbook.pdf import tagging as pdf_tagging
 from handbook.rules.build_errors import stop_after_problems
@@ -148,21 +151,40 @@ class PDFBuilder(SingleFileHTMLBuilder):
             return
         for target in targets:
             logger.info(_("rendering %s"), target.name)
+        # The print document is written: let its doctree go. The parts are its sections
+        # and keep it alive, and its nodes every page's doctree (their ``document``).
+        # Sphinx keeps every doctree it read too, pickled and unpickled (BuildEnvironment's
+        # _pickled_doctree_cache and _write_doc_doctree_cache): let them go (Sphinx reads
+        # a doctree from disk again if it needs one), and give the freed memory back
+        # before the renders start beside this process.
+        self._parts = None
+        self.env._pickled_doctree_cache.clear()
+        self.env._write_doc_doctree_cache.clear()
+        gc.collect()
+        _return_free_memory()
         # The editions are independent layouts of one document, and WeasyPrint uses
-        # one core: render them side by side, one forked process each. The processes
-        # inherit this builder (a builder cannot be pickled), found through a global.
+        # one core: render them side by side, one forked process each, as far as the
+        # memory budget allows (render_plan.py); the rest wait for the first to end.
+        # The processes inherit this builder (a builder cannot be pickled), found
+        # through a global.
+        plan = render_plan.groups([render_plan.edition_memory_mb(html_file.stat().st_size)] * len(EDITIONS),
+                                  _own_memory_mb(), self.config.pdf_memory_mb, os.cpu_count() or 1)
+        if len(plan) > 1:
+            logger.info(_("rendering the editions one after another, within pdf_memory_mb = %d MB"),
+                        self.config.pdf_memory_mb)
         global _BUILDER_IN_CHILD
         _BUILDER_IN_CHILD = self
-        workers = max(1, min(len(EDITIONS), os.cpu_count() or 1))
         # The forked processes share this one's memory until they write to it, and the
         # garbage collector writes to every object it visits: keep the objects made so
         # far (the environment, the doctrees) out of its way, in the processes too.
-        gc.collect()
         gc.freeze()
+        errors: list[str | None] = []
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                errors = list(pool.map(_render_in_child, [str(html_file)] * len(EDITIONS), range(len(EDITIONS)),
-                                       map(str, targets)))
+            for group in plan:
+                # Fresh processes for each group: the memory a render leaves is not reused.
+                with ProcessPoolExecutor(max_workers=len(group), mp_context=multiprocessing.get_context("fork")) as pool:
+                    errors += pool.map(_render_in_child, [str(html_file)] * len(group), group,
+                                       [str(targets[index]) for index in group])
         finally:
             gc.unfreeze()
             _BUILDER_IN_CHILD = None
@@ -257,9 +279,11 @@ class PDFBuilder(SingleFileHTMLBuilder):
                     pdf_variant="pdf/ua-1",
                     pdf_identifier=edition_id,
                     custom_metadata=True,
+                    finisher=_release_layout,
                 )
             del document  # the layout is written: free it before the tag repair loads the PDF
             gc.collect()
+            _return_free_memory()
             if collector.problems:
                 raise PDFBuildError(
                     _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
@@ -362,6 +386,38 @@ def _page_markers(page) -> list[str]:
     return list(found)
 
 
+def _own_memory_mb() -> float:
+    """This process's resident memory, in MB (its peak so far where /proc is missing)."""
+    try:
+        resident_pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (2**20 if sys.platform == "darwin" else 2**10)  # bytes on macOS, KiB elsewhere
+
+
+def _release_layout(document, pdf) -> None:
+    """``write_pdf``'s finisher: the PDF's objects are made, its bytes not yet; the layout can go first.
+
+    Making the bytes takes memory of its own (pydyf serialises every object):
+    not on top of the layout's, the peak of a long book's render.
+    """
+    document.pages.clear()
+    gc.collect()
+    _return_free_memory()
+
+
+def _return_free_memory() -> None:
+    """Give the C heap's free pages back to the system, where the C library can (glibc's malloc_trim).
+
+    Python gives the memory of freed objects back to the C heap, which keeps the
+    pages: the process would go on holding them while it, or a process forked
+    from it, does its next step.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 _BUILDER_IN_CHILD: PDFBuilder | None = None
 
 
@@ -391,6 +447,9 @@ def setup(app):
     app.setup_extension("handbook.common.edition")
     app.setup_extension("handbook.common.translations")
     app.add_config_value("pdf_paper_size", "letter", "env", types=frozenset({str}))
+    # The memory the PDF build may take, in MB, summed over its processes (render_plan.py):
+    # the editions render side by side while they fit, else one after another.
+    app.add_config_value("pdf_memory_mb", 1500, "", types=frozenset({int}))
     app.add_html_theme("handbook_print", str(THEME_DIR))
     app.add_builder(PDFBuilder)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

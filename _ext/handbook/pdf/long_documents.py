@@ -15,11 +15,21 @@ each says what an upstream fix would change.
   and ``StyleFor`` computes all their styles up front, though boxes ask only for
   a list item's marker or a footnote's call and marker: a third of the memory of
   a long book. Their styles are computed when a box first asks for them.
+- An SVG image keeps the layout context (``weasyprint.images.SVGImage._context``,
+  for the images it may load while drawn), and the context keeps what only the
+  layout needs: every computed style, the target collector (every counter and
+  target lookup, with its page states) and the page maker. With one SVG figure
+  the whole of it stays in memory until the PDF is written, beside the PDF being
+  made: a fifth of the memory of the layout. It is let go when the layout ends.
+- A page's content stream is a list of small ``bytes`` and ``str`` items until
+  the PDF is written, three times the memory of the content itself (pydyf
+  joins them then). Each page's list is joined as soon as the page is drawn.
 """
 
 from __future__ import annotations
 
 import pydyf
+from weasyprint import document as weasyprint_document
 from weasyprint.css import StyleFor
 
 _ORIGINAL_PAGE_REFERENCES = pydyf.PDF.page_references
@@ -75,8 +85,36 @@ def _style_for(self: StyleFor, element, pseudo_type=None):
     return _ORIGINAL_STYLE_FOR(self, element, pseudo_type)
 
 
+_ORIGINAL_LAYOUT_DOCUMENT = weasyprint_document.layout_document
+
+
+def _layout_document(html, root_box, context, *args, **kwargs):
+    """WeasyPrint's ``layout_document``, then the layout context let go of what only the layout used.
+
+    Drawing uses the context's ``font_config`` and ``get_image_from_uri`` (SVG images),
+    never its styles, targets or page states: an error, not a different PDF, if it did.
+    Upstream, ``SVGImage`` would keep only what it draws with (WeasyPrint issue 578
+    collects the memory of long documents; issues 1496 and 1555 were SVG images' memory).
+    """
+    yield from _ORIGINAL_LAYOUT_DOCUMENT(html, root_box, context, *args, **kwargs)  # a generator
+    context.style_for = context.target_collector = context.page_maker = None
+
+
+_ORIGINAL_PAINT = weasyprint_document.Page.paint
+
+
+def _paint(page: weasyprint_document.Page, stream, scale: float = 1) -> None:
+    """``Page.paint``, with the page's content stream joined once drawn, as pydyf would join it when writing."""
+    _ORIGINAL_PAINT(page, stream, scale)
+    # Nothing changes a page's stream once drawn; joining [joined] gives the same bytes.
+    # Upstream, pydyf's Stream would accept the joined bytes (its own _to_bytes join).
+    stream.stream = [b"\n".join(pydyf._to_bytes(item) for item in stream.stream)]
+
+
 def apply() -> None:
     """Install the fixes (idempotent): call before WeasyPrint renders."""
     pydyf.PDF.page_references = property(_page_references)
     StyleFor.set_computed_styles = _set_computed_styles
     StyleFor.__call__ = _style_for
+    weasyprint_document.layout_document = _layout_document
+    weasyprint_document.Page.paint = _paint

@@ -160,6 +160,7 @@ def check_readability(app, env) -> None:
                                          for block in page["prose"]], measure, cache)
               for d, page in facts.items()}
     cache.keep_only_used()
+    readability.release_dictionaries()  # every page is scored: the writers never count syllables
     for docname in sorted(scores):
         finding = readability.page_finding(scores[docname], measure)
         if finding:

@@ -104,6 +104,20 @@ def _statistics(textstat_language: str):
     return statistics_
 
 
+def release_dictionaries() -> None:
+    """Let go of the syllable counters once the pages are scored (once a build, on env-updated).
+
+    textstat keeps its copy of the CMU Pronouncing Dictionary (60 MB of Python
+    lists for English) for the life of the process: through the writing of
+    every format, and shared by the PDF builder's forked renders, which never
+    count a syllable. A later scoring loads it again.
+    """
+    from textstat.backend.utils._get_cmudict import get_cmudict  # textstat 0.7's cache of the dictionary
+
+    _statistics.cache_clear()
+    get_cmudict.cache_clear()
+
+
 # -- Prose from the doctree ------------------------------------------------------
 
 

@@ -1,0 +1,32 @@
+"""_ext/handbook/pdf/render_plan.py: the editions side by side while they fit the memory budget."""
+
+from __future__ import annotations
+
+from handbook.pdf import render_plan
+
+
+def test_editions_that_fit_render_side_by_side():
+    assert render_plan.groups([150, 150], shared_mb=200, budget_mb=1500, cores=2) == [[0, 1]]
+
+
+def test_editions_that_do_not_fit_together_render_one_after_another():
+    assert render_plan.groups([900, 900], shared_mb=300, budget_mb=1500, cores=2) == [[0], [1]]
+
+
+def test_an_edition_over_the_budget_alone_still_renders_alone():
+    assert render_plan.groups([1600, 100, 100], shared_mb=300, budget_mb=1500, cores=4) == [[0], [1, 2]]
+
+
+def test_no_more_editions_at_once_than_cores():
+    assert render_plan.groups([10, 10, 10], shared_mb=0, budget_mb=1500, cores=2) == [[0, 1], [2]]
+    assert render_plan.groups([10, 10], shared_mb=0, budget_mb=1500, cores=1) == [[0], [1]]
+    assert render_plan.groups([10, 10], shared_mb=0, budget_mb=1500, cores=0) == [[0], [1]]
+
+
+def test_the_estimate_grows_with_the_print_document():
+    # The handbook at 1x (0.16 MB of HTML) renders both editions side by side in 1.5 GB;
+    # at 20x (3.6 MB) an edition alone is over a gigabyte.
+    small, large = render_plan.edition_memory_mb(160_000), render_plan.edition_memory_mb(3_600_000)
+    assert small < 200 < 1000 < large
+    assert render_plan.groups([small] * 2, shared_mb=200, budget_mb=1500, cores=2) == [[0, 1]]
+    assert render_plan.groups([large] * 2, shared_mb=300, budget_mb=1500, cores=2) == [[0], [1]]
