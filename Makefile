@@ -25,6 +25,9 @@ endif
 ALLSPHINXOPTS = -W --keep-going -n -q -c . $(SPHINXOPTS)
 SPHINXBUILD   = $(VENV)/bin/sphinx-build
 PUBLISH       = $(VENV)/bin/python scripts/publish.py
+# The PDF renders run once sphinx-build has written the print document and exited, so they
+# never share the memory with it (_ext/handbook/pdf/render.py).
+RENDER_PDF    = PYTHONPATH=_ext $(VENV)/bin/python -m handbook.pdf.render
 BASENAME      = ice-mission-areas
 STAGE         = $(BUILDDIR)/.stage
 # What one edition offers for download: $(call downloads_of,LANGUAGE). A new format per
@@ -107,11 +110,11 @@ OPTIONS_STAMP = $(STAGE)/options-$(PAPER)-draft$(HANDBOOK_DRAFT)
 $(OPTIONS_STAMP):
 	@mkdir -p $(STAGE) && rm -f $(STAGE)/options-* && touch $@
 
-
 # One rule per format, for every language (% is the language).
 $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-large-print.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-pages.json: $(SOURCES) $(OPTIONS_STAMP) $(VENV)/.installed
 	rm -rf $(STAGE)/$*/pdf
-	$(call sphinx,$*,pdf) docs $(STAGE)/$*/pdf
+	$(call sphinx,$*,pdf) -D pdf_render_in_build=0 docs $(STAGE)/$*/pdf
+	$(RENDER_PDF) $(STAGE)/$*/pdf/render-job.json
 	$(PUBLISH) --files $(BUILDDIR)/pdf $(STAGE)/$*/pdf/$(BASENAME)-$*.pdf $(STAGE)/$*/pdf/$(BASENAME)-$*-large-print.pdf \
 		$(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json
 

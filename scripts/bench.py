@@ -23,6 +23,7 @@ import argparse
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -40,8 +41,9 @@ import bench_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
-# Where the PDF builder writes a profile of each edition's render, when this names a folder.
-from handbook.pdf.builder import PROFILE_ENVIRONMENT  # noqa: E402
+# Where the PDF render writes a profile of each edition's render, when this names a folder;
+# the job sphinx-build writes for the render.
+from handbook.pdf.render import JOB_NAME, PROFILE_ENVIRONMENT  # noqa: E402
 PYTHON = sys.executable
 FORMATS = ("html", "pdf", "epub")
 OUR_BUILDERS = {"html": "html", "pdf": "pdf", "epub": "epub"}
@@ -288,13 +290,23 @@ def sphinx_command(builder: str, confdir: Path, srcdir: Path, outdir: Path, stri
     return command + [str(srcdir), str(outdir)]
 
 
+def our_pdf_command(tree: Path, srcdir: Path, outdir: Path) -> list[str]:
+    """Our PDF build as the Makefile runs it: sphinx-build writes the print document, then the render runs."""
+    build = sphinx_command("pdf", tree, srcdir, outdir, strict=True)
+    build[-2:-2] = ["-D", "pdf_render_in_build=0"]
+    render = [PYTHON, "-m", "handbook.pdf.render", str(outdir / JOB_NAME)]
+    return ["sh", "-c", f"{shlex.join(build)} && PYTHONPATH={shlex.quote(str(tree / '_ext'))} {shlex.join(render)}"]
+
+
 def build_once(fmt: str, ours: bool, tree: Path, srcdir: Path, work: Path, timeout: float) -> Run:
     outdir = work / f"{'ours' if ours else 'stock'}-{fmt}"
     shutil.rmtree(outdir, ignore_errors=True)
     shutil.rmtree(outdir.with_name(outdir.name + "-doctrees"), ignore_errors=True)
     builder = (OUR_BUILDERS if ours else STOCK_BUILDERS)[fmt]
     confdir = tree if ours else work / "stock-conf"
-    run, done = measure(sphinx_command(builder, confdir, srcdir, outdir, ours), tree, timeout, COPY_ENV)
+    command = our_pdf_command(tree, srcdir, outdir) if ours and fmt == "pdf" else \
+        sphinx_command(builder, confdir, srcdir, outdir, ours)
+    run, done = measure(command, tree, timeout, COPY_ENV)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(done.args)} failed ({done.returncode}):\n{done.stdout[-3000:]}")
     files = output_of(fmt, outdir)

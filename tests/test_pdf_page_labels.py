@@ -44,7 +44,7 @@ def test_the_front_matter_alone_ends_where_the_body_starts():
     from weasyprint import CSS, HTML
 
     from handbook import THEMES
-    from handbook.pdf.builder import front_matter_html
+    from handbook.pdf.render import front_matter_html
 
     entries = "".join(f'<p><a href="#next">Entry {n}</a></p>' for n in range(120))  # contents over pages
     html = PRINT_DOCUMENT.format(entries=entries, text="Words of the body. " * 400)
@@ -64,7 +64,7 @@ def test_the_front_matter_alone_ends_where_the_body_starts():
 
 
 def test_a_print_document_without_its_body_is_an_error():
-    from handbook.pdf.builder import PDFBuildError, front_matter_html
+    from handbook.pdf.render import RenderError, front_matter_html
 
-    with pytest.raises(PDFBuildError, match="no body starting with 'start'"):
+    with pytest.raises(RenderError, match="no body starting with 'start'"):
         front_matter_html("<html><body><main><section id='other'></section></main></body></html>", "start")

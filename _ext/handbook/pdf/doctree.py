@@ -1,6 +1,6 @@
 """Turn the handbook's documents into one print document tree.
 
-Pure functions on docutils trees, used by the ``pdf`` builder (pdf_builder.py)
+Pure functions on docutils trees, used by the ``pdf`` builder (builder.py)
 and unit-tested without Sphinx (tests/test_print_doctree.py):
 
 - each captioned toctree becomes a part: a section with a title, so the PDF

@@ -1,11 +1,11 @@
 """Which print editions render side by side, and which wait: a plan within a memory budget.
 
-The PDF builder renders each edition in a process of its own, forked from the
-Sphinx process (builder.py). Side by side they take the time of one, but each
+The PDF render renders each edition in a process of its own, forked from the
+process that runs it (render.py). Side by side they take the time of one, but each
 holds a whole layout: at 20 times the handbook's size, one edition alone takes
 over a gigabyte. ``groups`` splits the editions into groups rendered one after
 another, each as large as the budget (the config value ``pdf_memory_mb``) and
-the cores allow. Pure: the builder measures, this decides.
+the cores allow. Pure: the render measures, this decides.
 """
 
 from __future__ import annotations

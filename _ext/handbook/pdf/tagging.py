@@ -1,6 +1,6 @@
 """Close the PDF/UA-1 gaps of WeasyPrint 70's tagged PDF, on a ``pikepdf.Pdf``.
 
-The ``pdf`` builder (pdf_builder.py) runs ``fix_tagging`` on each edition
+The PDF render (render.py) runs ``fix_tagging`` on each edition
 after WeasyPrint has written it. Each step is a pure function on the open PDF,
 unit-tested on small WeasyPrint PDFs in tests/test_pdf_tagging.py:
 

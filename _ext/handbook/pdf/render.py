@@ -1,0 +1,414 @@
+"""The print document rendered into the PDF editions: WeasyPrint's layout, then the tag repair.
+
+The ``pdf`` builder (builder.py) writes the print document and, beside it, a render
+job (``render-job.json``): all the renders need from the Sphinx build. This module
+renders from the job alone. ``sphinx-build -b pdf`` calls it at the end of the build;
+`make` runs it as a command of its own once Sphinx has exited,
+``python -m handbook.pdf.render JOB``, so that the renders never sit beside the Sphinx
+process's memory (a third of a gigabyte at 20 times the handbook's size).
+
+Each edition renders in a forked process: side by side while the memory budget
+allows (render_plan.py), else one after another. A render writes its PDF beside the
+target and renames it into place, so a failure leaves any earlier file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import cProfile
+import ctypes
+import dataclasses
+import gc
+import hashlib
+import io
+import json
+import logging
+import multiprocessing
+import os
+import re
+import resource
+import sys
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.locale import get_translation
+
+from handbook.common import page_map
+from handbook.pdf import box_sources, page_labels, render_plan
+
+_ = get_translation("handbook")
+
+JOB_NAME = "render-job.json"
+RULE = "handbook.pdf"  # how a render's problems are labelled, as the Sphinx build labels them
+
+# `make bench` profiles the renders (scripts/bench.py): a profile of each edition's render
+# is written into this folder, as <edition>.prof. A profile of sphinx-build sees none of it.
+PROFILE_ENVIRONMENT = "HANDBOOK_PDF_PROFILE_DIR"
+
+
+class RenderError(Exception):
+    """A problem that stops a render, said in one line for the contributor."""
+
+
+@dataclass(frozen=True)
+class PrintEdition:
+    suffix: str  # appended to the output stem: "" or "-large-print"
+    stylesheets: tuple[str, ...]  # in the theme's static folder, applied in order
+
+
+EDITIONS = (
+    PrintEdition("", ("print.css",)),
+    PrintEdition("-large-print", ("print.css", "large-print.css")),
+)
+PAPER_SIZES = {"letter": "letter", "a4": "A4"}
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """What the renders need from the Sphinx build, as the builder found it."""
+
+    html_file: str  # the print document; its _static folder is beside it
+    stem: str  # the PDFs' names: <stem>.pdf, <stem>-large-print.pdf, <stem>-pages.json
+    language: str  # of the edition, for the messages
+    paper: str  # a value of PAPER_SIZES
+    release: str  # makes each edition's PDF identifier
+    body_id: str | None  # the body's first section: page 1
+    last_section: tuple[str, str] | None  # (id, title): the PDF must reach it
+    link_titles: dict[str, str]  # each link target's heading, for the links' tags
+    page_map_source: str  # names the PDF the page map follows, for the EPUB and braille
+    memory_mb: int  # pdf_memory_mb
+
+    def target(self, edition: PrintEdition) -> Path:
+        return Path(self.html_file).with_name(f"{self.stem}{edition.suffix}.pdf")
+
+    def write(self, folder: Path) -> Path:
+        path = Path(folder, JOB_NAME)
+        path.write_text(json.dumps(dataclasses.asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> RenderJob:
+        fields = json.loads(Path(path).read_text(encoding="utf-8"))
+        if fields["last_section"] is not None:
+            fields["last_section"] = tuple(fields["last_section"])
+        return cls(**fields)
+
+
+class _CollectWeasyPrintProblems(logging.Handler):
+    """Keeps every WeasyPrint warning and error, so the build can fail on them."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.problems: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.problems.append(record.getMessage())
+
+
+def weasyprint_problem() -> str | None:
+    """Why WeasyPrint cannot make the PDF on this system, in one line naming the package; or None."""
+    try:
+        # At import WeasyPrint prints an installation banner before it raises (Pango missing)
+        # and warns when HarfBuzz-Subset is missing: the lines below say it instead, with
+        # the package to install.
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from weasyprint.text import ffi
+    except OSError as error:  # Pango or another system library is missing
+        return _("WeasyPrint cannot start (%s). Install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0") % error
+    # Without HarfBuzz-Subset (or with a HarfBuzz older than 4.1.0) WeasyPrint subsets fonts
+    # with fontTools and warns on every font, a warning that names no package.
+    if ffi.harfbuzz_subset is None or not ffi.harfbuzz.hb_version_atleast(4, 1, 0):
+        return _("WeasyPrint cannot embed fonts without the HarfBuzz-Subset library (HarfBuzz 4.1.0 or later). "
+                 "Install it: apt-get install libharfbuzz-subset0")
+    return None
+
+
+def render_all(job: RenderJob, say=print) -> list[str]:
+    """Render every edition of ``job``; return the problems that stopped any, each once.
+
+    ``say`` reports progress worth a line (the Sphinx build passes its logger's).
+    """
+    problem = weasyprint_problem()
+    if problem:
+        return [problem]  # one line naming the package, before any rendering (not once per edition)
+    html_file = Path(job.html_file)
+    # The editions are independent layouts of one document, and WeasyPrint uses one core:
+    # render them side by side, one forked process each, as far as the memory budget
+    # allows (render_plan.py); the rest wait for the first to end.
+    plan = render_plan.groups([render_plan.edition_memory_mb(html_file.stat().st_size)] * len(EDITIONS),
+                              own_memory_mb(), job.memory_mb, os.cpu_count() or 1)
+    if len(plan) > 1:
+        say(_("rendering the editions one after another, within pdf_memory_mb = %d MB") % job.memory_mb)
+    # The forked processes share this one's memory until they write to it, and the
+    # garbage collector writes to every object it visits: keep the objects made so
+    # far out of its way, in the processes too.
+    gc.freeze()
+    errors: list[str | None] = []
+    try:
+        for group in plan:
+            # Fresh processes for each group: the memory a render leaves is not reused.
+            with ProcessPoolExecutor(max_workers=len(group), mp_context=multiprocessing.get_context("fork")) as pool:
+                errors += pool.map(_render_in_child, [job] * len(group), group)
+    finally:
+        gc.unfreeze()
+    return list(dict.fromkeys(filter(None, errors)))  # both editions may fail alike
+
+
+def _render_in_child(job: RenderJob, edition_index: int) -> str | None:
+    """Render one edition in a forked process; return the problem that stopped it, if any."""
+    edition = EDITIONS[edition_index]
+    try:
+        if os.environ.get(PROFILE_ENVIRONMENT):
+            profile = cProfile.Profile()
+            try:
+                profile.runcall(render_edition, job, edition)
+            finally:
+                profile.dump_stats(Path(os.environ[PROFILE_ENVIRONMENT], job.target(edition).stem + ".prof"))
+        else:
+            render_edition(job, edition)
+    except RenderError as error:
+        return str(error)
+    return None
+
+
+def _stylesheets(job: RenderJob, edition: PrintEdition, font_config) -> list:
+    from weasyprint import CSS
+
+    static = Path(job.html_file).with_name("_static")
+    # Without the FontConfiguration, WeasyPrint ignores @font-face and falls back to DejaVu.
+    sheets = [CSS(filename=static / name, font_config=font_config) for name in edition.stylesheets]
+    sheets.append(CSS(string=f"@page {{ size: {job.paper}; }}"))
+    return sheets
+
+
+def render_edition(job: RenderJob, edition: PrintEdition) -> None:
+    """Render one edition to its target; leave any earlier file intact on failure."""
+    from weasyprint import CSS, HTML, URLFetcher  # loadable: render_all checked weasyprint_problem()
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError
+
+    from handbook.pdf import long_documents  # imports WeasyPrint: only where a render runs
+    long_documents.apply()
+
+    html_file, target = Path(job.html_file), job.target(edition)
+    weasy_logger = logging.getLogger("weasyprint")
+    collector = _CollectWeasyPrintProblems()
+    weasy_logger.addHandler(collector)
+    # Only local files: the PDF must never depend on the network.
+    fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+    edition_id = hashlib.sha256(f"{job.release}{edition.suffix}".encode()).digest()[:16]
+    # WeasyPrint writes `raw`; the tagging fixes write `tmp`, which then replaces `target`.
+    raw = target.with_name(target.name + ".raw.part")
+    tmp = target.with_name(target.name + ".part")
+    try:
+        font_config = FontConfiguration()
+        stylesheets = _stylesheets(job, edition, font_config)
+
+        def render(body_start: int = 0, html: str | None = None):
+            # Number the body from 1 (print.css): from the page it starts on, the front matter's count.
+            numbered = [CSS(string=f"@page :nth({body_start + 1}) {{ counter-reset: page 1; }}")] if body_start else []
+            source = HTML(string=html, base_url=str(html_file), url_fetcher=fetcher) if html is not None \
+                else HTML(filename=html_file, url_fetcher=fetcher)
+            try:
+                return source.render(stylesheets=stylesheets + numbered, font_config=font_config,
+                                     pdf_variant="pdf/ua-1")
+            except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
+                raise RenderError(
+                    _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
+                      "the file exists and that its path is relative to the page.")
+                    % {"error": error, "cause": error.__cause__}
+                ) from None
+
+        # The page the body starts on, from the front matter laid out alone (a few pages, whose
+        # contents point at pages not laid out: not problems of the PDF); then the whole handbook
+        # is laid out once, numbered from there, and again only if the body moved.
+        weasy_logger.removeHandler(collector)
+        try:
+            front = render(html=front_matter_html(html_file.read_text(encoding="utf-8"), job.body_id))
+            expected = _body_start(front, job.body_id)
+            del front
+        finally:
+            weasy_logger.addHandler(collector)
+        document = render(expected)
+        _check_complete(document, job.last_section)
+        body_start = _body_start(document, job.body_id)
+        if body_start != expected:
+            del document  # never two layouts in memory
+            document = render(body_start)
+            if _body_start(document, job.body_id) != body_start:
+                raise RenderError(_("the body moved to another page when its pages were numbered from 1"))
+        if edition.suffix == "":
+            # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).
+            page_map.write_page_map(
+                page_map.page_starts(map(_page_markers, document.pages),
+                                     page_labels.labels(len(document.pages), body_start)),
+                target.with_name(f"{job.stem}-pages.json"),
+                job.page_map_source,
+            )
+        with box_sources.recording():
+            document.write_pdf(
+                raw,
+                pdf_variant="pdf/ua-1",
+                pdf_identifier=edition_id,
+                custom_metadata=True,
+                finisher=_release_layout,
+            )
+        del document  # the layout is written: free it before the tag repair loads the PDF
+        gc.collect()
+        return_free_memory()
+        if collector.problems:
+            raise RenderError(
+                _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
+                % {"file": target.name, "problems": "\n  ".join(collector.problems)}
+            )
+        _fix_tagging(raw, tmp, body_start, job.link_titles)
+        os.replace(tmp, target)
+    finally:
+        weasy_logger.removeHandler(collector)
+        raw.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+
+
+def _fix_tagging(source: Path, destination: Path, body_start: int, link_titles: dict[str, str]) -> None:
+    """Close WeasyPrint 70's PDF/UA gaps (see tagging.py), label the pages, save to ``destination``."""
+    import pikepdf
+
+    from handbook.pdf import tagging
+
+    with pikepdf.open(source) as pdf:
+        try:
+            untitled = tagging.fix_tagging(pdf, link_titles)
+        except tagging.TaggingError as error:
+            raise RenderError(_("cannot fix the tags of %(file)s: %(error)s")
+                              % {"file": destination.name, "error": error}) from None
+        if untitled:
+            raise RenderError(_("links to targets with no title, which readers would hear as ids: %s")
+                              % ", ".join(untitled))
+        page_labels.write(pdf, body_start)
+        # The same sources give the same file: the /ID comes from the content, not the clock.
+        pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+def _body_start(document, body_id: str | None) -> int:
+    """The index of the page the body (main) starts on: the page numbered 1."""
+    for index, page in enumerate(document.pages):
+        if body_id in page.anchors:
+            return index
+    raise RenderError(_("the PDF has no page with the start of the body (%r): cannot number its pages") % body_id)
+
+
+def _check_complete(document, last_section: tuple[str, str] | None) -> None:
+    """Fail when WeasyPrint stopped before the last section of the handbook."""
+    if last_section is None:
+        return
+    last_id, last_title = last_section
+    if not any(last_id in page.anchors for page in document.pages):
+        raise RenderError(
+            _("the PDF stops before the last section, %r: WeasyPrint did not lay out the whole handbook")
+            % last_title
+        )
+
+
+def front_matter_html(html: str, body_id: str | None) -> str:
+    """The print document cut after the opening tag of the body's first element (id ``body_id``).
+
+    What comes before the body, laid out alone, ends on the page before the one
+    the body starts on: that element breaks to a new page (print.css).
+    """
+    main = html.find("<main")
+    start = re.compile(rf'<(\w+)\b[^>]*\bid="{re.escape(body_id or "")}"[^>]*>').search(html, main if main >= 0 else 0)
+    if main < 0 or start is None or not body_id:
+        raise RenderError(_("the print document has no body starting with %r") % body_id)
+    return f"{html[:start.end()]}</{start.group(1)}></main></body></html>"
+
+
+def _page_markers(page) -> list[str]:
+    """The page-map markers on a WeasyPrint page, where WeasyPrint would put their anchors.
+
+    Each is a class of its block (doctree.markers_as_classes). Like an id's anchor,
+    a marker counts on the boxes that have the element's own style (not on its
+    pseudo-elements or anonymous boxes), once per page, in WeasyPrint's order
+    (weasyprint.anchors.gather_anchors).
+    """
+    found: dict[str, None] = {}
+    boxes = [page._page_box]
+    while boxes:
+        box = boxes.pop()
+        element, style = box.element, box.style
+        if element is not None and getattr(style, "pseudo_type", "anonymous") is None:
+            for name in (element.get("class") or "").split():
+                if name.startswith(page_map.PREFIX):
+                    found.setdefault(name)
+        boxes.extend(reversed(list(box.all_children())))
+    return list(found)
+
+
+def own_memory_mb() -> float:
+    """This process's resident memory, in MB (its peak so far where /proc is missing)."""
+    try:
+        resident_pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (2**20 if sys.platform == "darwin" else 2**10)  # bytes on macOS, KiB elsewhere
+
+
+def _release_layout(document, pdf) -> None:
+    """``write_pdf``'s finisher: the PDF's objects are made, its bytes not yet; the layout can go first.
+
+    Making the bytes takes memory of its own (pydyf serialises every object):
+    not on top of the layout's, the peak of a long book's render.
+    """
+    document.pages.clear()
+    gc.collect()
+    return_free_memory()
+
+
+def return_free_memory() -> None:
+    """Give the C heap's free pages back to the system, where the C library can (glibc's malloc_trim).
+
+    Python gives the memory of freed objects back to the C heap, which keeps the
+    pages: the process would go on holding them while it, or a process forked
+    from it, does its next step.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m handbook.pdf.render JOB``: render the editions the job names; 1 on any problem."""
+    from sphinx import locale
+
+    from handbook import LOCALES
+    from handbook.common.translations import CATALOGUE, translations_for
+    from handbook.rules.build_errors import rule_line
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print(f"usage: python -m handbook.pdf.render <folder>/{JOB_NAME} (written by sphinx-build -b pdf)",
+              file=sys.stderr)
+        return 2
+    try:
+        job = RenderJob.read(Path(args[0]))
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        print(rule_line(RULE, f"cannot read the render job {args[0]} ({error})",
+                        "Run sphinx-build -b pdf first; it writes the job beside the print document."),
+              file=sys.stderr)
+        return 1
+    if not Path(job.html_file).is_file():
+        print(rule_line(RULE, f"the print document {job.html_file}, which the render job {args[0]} names, is not there",
+                        "Run sphinx-build -b pdf again; it writes both."), file=sys.stderr)
+        return 1
+    translations_for(job.language)  # compiles the catalogue if it changed
+    locale.init([str(LOCALES)], job.language, CATALOGUE)
+    problems = render_all(job)
+    for problem in problems:
+        print(rule_line(RULE, problem, None), file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The render job: what the PDF builder hands to the render, and the render command's errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from handbook.pdf.render import EDITIONS, JOB_NAME, RenderJob, main
+
+
+def job_in(folder, **changes) -> RenderJob:
+    fields = dict(
+        html_file=str(folder / "index.html"), stem="book-en", language="en", paper="A4", release="1 (abc)",
+        body_id="start", last_section=("end", "The end"), link_titles={"start": "Début"},
+        page_map_source="A book, PDF edition", memory_mb=1500,
+    )
+    return RenderJob(**{**fields, **changes})
+
+
+def test_a_job_reads_back_as_written(tmp_path):
+    job = job_in(tmp_path)
+    assert RenderJob.read(job.write(tmp_path)) == job
+    assert RenderJob.read(job_in(tmp_path, last_section=None).write(tmp_path)).last_section is None
+
+
+def test_each_edition_has_its_target_beside_the_print_document(tmp_path):
+    assert [job_in(tmp_path).target(edition).name for edition in EDITIONS] == ["book-en.pdf",
+                                                                               "book-en-large-print.pdf"]
+
+
+@pytest.mark.parametrize(("prepare", "says"), [
+    (lambda folder: None, "cannot read the render job"),
+    (lambda folder: (folder / JOB_NAME).write_text("{not json"), "cannot read the render job"),
+    (lambda folder: (folder / JOB_NAME).write_text('{"stem": "book-en"}'), "cannot read the render job"),
+    (lambda folder: job_in(folder).write(folder), "the print document"),
+])
+def test_a_render_without_its_job_or_document_fails_in_one_line(tmp_path, capsys, prepare, says):
+    prepare(tmp_path)
+    assert main([str(tmp_path / JOB_NAME)]) == 1
+    out, err = capsys.readouterr()
+    (line,) = err.splitlines()
+    assert line.startswith(f"[handbook.pdf] {says}"), line
+    assert "sphinx-build -b pdf" in line  # what to do about it
+    assert out == ""
+    assert not list(tmp_path.glob("*.pdf"))
