@@ -114,7 +114,7 @@ $(OPTIONS_STAMP):
 $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-large-print.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-pages.json: $(SOURCES) $(OPTIONS_STAMP) $(VENV)/.installed
 	rm -rf $(STAGE)/$*/pdf
 	$(call sphinx,$*,pdf) -D pdf_render_in_build=0 docs $(STAGE)/$*/pdf
-	$(RENDER_PDF) $(STAGE)/$*/pdf/render-job.json
+	HANDBOOK_LANGUAGE=$* $(RENDER_PDF) $(STAGE)/$*/pdf/render-job.json
 	$(PUBLISH) --files $(BUILDDIR)/pdf $(STAGE)/$*/pdf/$(BASENAME)-$*.pdf $(STAGE)/$*/pdf/$(BASENAME)-$*-large-print.pdf \
 		$(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json
 

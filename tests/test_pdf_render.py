@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from handbook.pdf.render import EDITIONS, JOB_NAME, RenderJob, main
+from handbook.pdf.render import EDITIONS, JOB_NAME, RenderJob, _speak, main
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards(monkeypatch):
+    """The render command sets the language of ``_()`` for the process: English again after each test."""
+    monkeypatch.delenv("HANDBOOK_LANGUAGE", raising=False)
+    yield
+    _speak("en")
 
 
 def job_in(folder, **changes) -> RenderJob:
@@ -42,3 +50,10 @@ def test_a_render_without_its_job_or_document_fails_in_one_line(tmp_path, capsys
     assert "sphinx-build -b pdf" in line  # what to do about it
     assert out == ""
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_the_render_command_speaks_the_edition_language(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HANDBOOK_LANGUAGE", "es")  # as the Makefile runs it for the Spanish edition
+    assert main([str(tmp_path / JOB_NAME)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("[handbook.pdf] no se puede leer el encargo de composición"), line
