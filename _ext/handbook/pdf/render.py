@@ -319,8 +319,8 @@ def front_matter_html(html: str, body_id: str | None) -> str:
     the body starts on: that element breaks to a new page (print.css).
     """
     main = html.find("<main")
-    start = re.compile(rf'<(\w+)\b[^>]*\bid="{re.escape(body_id or "")}"[^>]*>').search(html, main if main >= 0 else 0)
-    if main < 0 or start is None or not body_id:
+    start = body_id and main >= 0 and re.compile(rf'<(\w+)\b[^>]*\bid="{re.escape(body_id)}"[^>]*>').search(html, main)
+    if not start:
         raise RenderError(_("the print document has no body starting with %r") % body_id)
     return f"{html[:start.end()]}</{start.group(1)}></main></body></html>"
 
