@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handbook.pdf.render import EDITIONS, JOB_NAME, RenderJob, _speak, main
+from handbook.common.translations import speak_in
+from handbook.pdf.render import EDITIONS, JOB_NAME, RenderJob, main
 
 
 @pytest.fixture(autouse=True)
@@ -12,7 +13,7 @@ def english_afterwards(monkeypatch):
     """The render command sets the language of ``_()`` for the process: English again after each test."""
     monkeypatch.delenv("HANDBOOK_LANGUAGE", raising=False)
     yield
-    _speak("en")
+    speak_in("en")
 
 
 def job_in(folder, **changes) -> RenderJob:

@@ -58,6 +58,17 @@ def translations_for(language: str, locale_dir: Path = LOCALES) -> gettext.NullT
     return gettext.translation(CATALOGUE, locale_dir, [language], fallback=True)
 
 
+def speak_in(language: str) -> None:
+    """Outside a Sphinx build (a command of the handbook's own): ``_()`` answers in ``language``.
+
+    What ``setup`` below arranges for a build: the handbook catalogue first.
+    """
+    from sphinx import locale
+
+    translations_for(language)  # compiles the catalogue if it changed
+    locale.init([str(LOCALES)], language, CATALOGUE)
+
+
 def gettext_for(language: str) -> Callable[[str], str]:
     """``_`` for conf.py, which runs before any extension: its strings in the edition's language."""
     return translations_for(language).gettext

@@ -378,20 +378,10 @@ def return_free_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
-def _speak(language: str) -> None:
-    """Make ``_()`` answer in ``language``, as the Sphinx build of that edition does."""
-    from sphinx import locale
-
-    from handbook import LOCALES
-    from handbook.common.translations import CATALOGUE, translations_for
-
-    translations_for(language)  # compiles the catalogue if it changed
-    locale.init([str(LOCALES)], language, CATALOGUE)
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m handbook.pdf.render JOB``: render the editions the job names; 1 on any problem."""
     from handbook.common.editions import SOURCE_LANGUAGE
+    from handbook.common.translations import speak_in
     from handbook.rules.build_errors import rule_line
 
     args = sys.argv[1:] if argv is None else argv
@@ -399,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"usage: python -m handbook.pdf.render <folder>/{JOB_NAME}", file=sys.stderr)
         return 2
     # Until the job says which edition it renders, the one the Makefile names.
-    _speak(os.environ.get("HANDBOOK_LANGUAGE") or SOURCE_LANGUAGE)
+    speak_in(os.environ.get("HANDBOOK_LANGUAGE") or SOURCE_LANGUAGE)
     try:
         job = RenderJob.read(Path(args[0]))
     except (OSError, ValueError, TypeError, KeyError) as error:
@@ -407,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
                         _("Run sphinx-build -b pdf first: it writes the job beside the print document.")),
               file=sys.stderr)
         return 1
-    _speak(job.language)
+    speak_in(job.language)
     if not Path(job.html_file).is_file():
         print(rule_line(RULE, _("the print document %(document)s, which the render job %(job)s names, is not there")
                         % {"document": job.html_file, "job": args[0]},
