@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from handbook.common.translations import speak_in
+from sphinx import locale
+
 from handbook.pdf.render import EDITIONS, JOB_NAME, RenderJob, main
 
 
 @pytest.fixture(autouse=True)
-def english_afterwards(monkeypatch):
-    """The render command sets the language of ``_()`` for the process: English again after each test."""
+def translators_restored(monkeypatch):
+    """The render command sets the language of ``_()`` for the process: Sphinx's translators restored after."""
     monkeypatch.delenv("HANDBOOK_LANGUAGE", raising=False)
+    saved = dict(locale.translators)
     yield
-    speak_in("en")
+    locale.translators.clear()
+    locale.translators.update(saved)
 
 
 def job_in(folder, **changes) -> RenderJob:
