@@ -18,6 +18,7 @@ import pdf_samples
 from handbook.pdf import long_documents
 from weasyprint import document as weasyprint_document
 from weasyprint.css import StyleFor
+from weasyprint.text import line_break
 
 
 @pytest.fixture
@@ -27,7 +28,8 @@ def library_code():
                (StyleFor, "set_computed_styles", long_documents._ORIGINAL_SET_COMPUTED_STYLES),
                (StyleFor, "__call__", long_documents._ORIGINAL_STYLE_FOR),
                (weasyprint_document, "layout_document", long_documents._ORIGINAL_LAYOUT_DOCUMENT),
-               (weasyprint_document.Page, "paint", long_documents._ORIGINAL_PAINT)]
+               (weasyprint_document.Page, "paint", long_documents._ORIGINAL_PAINT),
+               (line_break, "split_first_line", long_documents._ORIGINAL_SPLIT_FIRST_LINE)]
     before = [(owner, name, getattr(owner, name)) for owner, name, _ in patched]
     for owner, name, original in patched:
         setattr(owner, name, original)
@@ -144,3 +146,24 @@ def test_each_page_stream_is_joined_once_drawn(library_code):
     released, fixed = items
     assert len(released) == len(fixed) > 1
     assert min(released) > 1 and set(fixed) == {1}
+
+
+SVG_WITH_TEXT = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='200' height='60'%3E"
+                 "%3Ctext x='10' y='20' font-size='14'%3EDetention and removal%3C/text%3E"
+                 "%3Ctext x='10' y='45' font-size='12' font-weight='bold'%3EInvestigations%3C/text%3E%3C/svg%3E")
+
+
+def test_svg_text_is_laid_out_once_per_letter_and_font_to_the_same_bytes(library_code, monkeypatch):
+    figures = "".join(f'<figure><img alt="Two labels, copy {n}." src="{SVG_WITH_TEXT}"></figure>' for n in range(12))
+    html = pdf_samples.SAMPLE_HTML.replace("</body>", figures + "</body>")
+    released = render(html)
+    long_documents.apply()
+    calls = []
+    original = long_documents._ORIGINAL_SPLIT_FIRST_LINE
+    monkeypatch.setattr(long_documents, "_ORIGINAL_SPLIT_FIRST_LINE",
+                        lambda text, style, *args: calls.append((text, style["font_size"])) or original(text, style, *args))
+    fixed = render(html)
+    assert fixed == released
+    svg_letters = [call for call in calls if call[1] in (14, 12)]  # the HTML's text has other sizes
+    # Each of the twelve figures draws the same 36 letters (with spaces) of each line: laid out once.
+    assert svg_letters and len(svg_letters) == len(set(svg_letters))

@@ -24,13 +24,22 @@ each says what an upstream fix would change.
 - A page's content stream is a list of small ``bytes`` and ``str`` items until
   the PDF is written, three times the memory of the content itself (pydyf
   joins them then). Each page's list is joined as soon as the page is drawn.
+- SVG text is laid out letter by letter (``weasyprint.svg.text.text``), each
+  letter a Pango layout of its own, every time the image is drawn: a figure
+  repeated on many pages lays out the same letters again on each. Each letter is
+  laid out once per font and size, and the layout shared: it is drawn from a
+  fresh Pango layout anyway (``Layout.reactivate``).
 """
 
 from __future__ import annotations
 
+import weakref
+
 import pydyf
 from weasyprint import document as weasyprint_document
 from weasyprint.css import StyleFor
+from weasyprint.svg.text import Style as SvgTextStyle  # weasyprint.svg's `text` is the function
+from weasyprint.text import line_break
 
 _ORIGINAL_PAGE_REFERENCES = pydyf.PDF.page_references
 
@@ -111,6 +120,33 @@ def _paint(page: weasyprint_document.Page, stream, scale: float = 1) -> None:
     stream.stream = [b"\n".join(pydyf._to_bytes(item) for item in stream.stream)]
 
 
+_ORIGINAL_SPLIT_FIRST_LINE = line_break.split_first_line
+# What SVG text sets on its style; the rest is CSS's initial values (weasyprint.svg.text.text).
+SVG_TEXT_STYLE = ("font_family", "font_style", "font_weight", "font_size", "direction")
+
+
+def _split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+    """``split_first_line``, laid out once for each SVG letter in a font and size, then shared."""
+    if not isinstance(style, SvgTextStyle):  # text in the HTML: every box has a layout of its own
+        return _ORIGINAL_SPLIT_FIRST_LINE(text, style, context, max_width, justification_spacing,
+                                          is_line_start, minimum)
+    key = (text, max_width, justification_spacing, is_line_start, minimum,
+           *(tuple(value) if isinstance(value, list) else value for value in map(style.get, SVG_TEXT_STYLE)))
+    letters = _SVG_LETTERS.setdefault(style.font_config, {})  # the fonts are the render's own
+    known = letters.get(key)
+    if known is None:
+        # The layout comes back deactivated (first_line_metrics): SVG text reactivates it,
+        # from its own style, right before drawing each letter. Upstream, the SVG text
+        # would keep one layout per distinct letter and style.
+        known = letters[key] = _ORIGINAL_SPLIT_FIRST_LINE(text, style, context, max_width,
+                                                          justification_spacing, is_line_start, minimum)
+    return known
+
+
+# By font configuration, for as long as it lives (a deactivated layout keeps no reference to it).
+_SVG_LETTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def apply() -> None:
     """Install the fixes (idempotent): call before WeasyPrint renders."""
     pydyf.PDF.page_references = property(_page_references)
@@ -118,3 +154,5 @@ def apply() -> None:
     StyleFor.__call__ = _style_for
     weasyprint_document.layout_document = _layout_document
     weasyprint_document.Page.paint = _paint
+    # SVG text imports it when it runs; the HTML's layout imported its own when loaded.
+    line_break.split_first_line = _split_first_line

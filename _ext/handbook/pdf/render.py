@@ -160,6 +160,11 @@ def render_all(job: RenderJob, say=print) -> list[str]:
 def _render_in_child(job: RenderJob, edition_index: int) -> str | None:
     """Render one edition in a forked process; return the problem that stopped it, if any."""
     edition = EDITIONS[edition_index]
+    # WeasyPrint's layout makes millions of objects that live until its PDF is written, and
+    # few reference cycles: the collector's automatic passes over them took an eighth of a
+    # render at 20 times the handbook's size (37 s of 304), for 6% less memory. The render
+    # collects once a phase instead (render_edition), and this process ends with it.
+    gc.disable()
     try:
         if os.environ.get(PROFILE_ENVIRONMENT):
             profile = cProfile.Profile()
@@ -237,6 +242,7 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> None:
         body_start = _body_start(document, job.body_id)
         if body_start != expected:
             del document  # never two layouts in memory
+            gc.collect()
             document = render(body_start)
             if _body_start(document, job.body_id) != body_start:
                 raise RenderError(_("the body moved to another page when its pages were numbered from 1"))

@@ -130,6 +130,9 @@ def artifact_untied_content(pdf: pikepdf.Pdf) -> int:
     return converted
 
 
+_BDC = pikepdf.Operator("BDC")
+
+
 def _make_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int], kind: Name) -> int:
     """Turn the marked content ``mcids`` of ``page`` into artifacts of ``kind``; return how many.
 
@@ -137,11 +140,11 @@ def _make_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int], kind:
     """
     instructions, converted = [], 0
     for instruction in pikepdf.parse_content_stream(page):
-        operands, operator = instruction.operands, instruction.operator
-        if operator == pikepdf.Operator("BDC") and _mcid(operands) in mcids:
-            operands = [Name.Artifact, Dictionary(Type=kind)]
+        # Only the BDCs change; the rest (most of a page) pass through as parsed.
+        if instruction.operator == _BDC and _mcid(instruction.operands) in mcids:
+            instruction = pikepdf.ContentStreamInstruction([Name.Artifact, Dictionary(Type=kind)], _BDC)
             converted += 1
-        instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+        instructions.append(instruction)
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
     by_mcid = parent_tree(pdf)[int(page.obj.StructParents)]
     for mcid in mcids:
@@ -630,13 +633,18 @@ def _fonts(page: pikepdf.Page) -> Dictionary:
     return page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
 
 
-def _space_codes(page: pikepdf.Page) -> dict[str, bytes]:
-    """For each font of the page whose ToUnicode maps a code to U+0020, that code."""
+def _space_codes(page: pikepdf.Page, known: dict[tuple[int, int], bytes | None]) -> dict[str, bytes]:
+    """For each font of the page whose ToUnicode maps a code to U+0020, that code.
+
+    ``known`` keeps each font's code (the pages share their fonts): pass the same dict for every page.
+    """
     codes = {}
     for name, font in _fonts(page).items():
-        space = next((code for code, text in _unicode_map(font).items() if text == " "), None)
-        if space is not None:
-            codes[name] = space
+        key = font.objgen
+        if key not in known or key == (0, 0):  # (0, 0): a direct object, which no other page shares
+            known[key] = next((code for code, text in _unicode_map(font).items() if text == " "), None)
+        if known[key] is not None:
+            codes[name] = known[key]
     return codes
 
 
@@ -651,12 +659,12 @@ def space_line_wraps(pdf: pikepdf.Pdf) -> int:
     nothing follows it on the line, so the page looks the same, and every
     extraction tool reads a real space character.
     """
-    added = 0
+    added, space_codes = 0, {}
     for page in pdf.pages:
         wraps = {int(m) for m in page.obj.get("/" + SPACES_KEY, [])}
         if not wraps:
             continue
-        spaces = _space_codes(page)
+        spaces = _space_codes(page, space_codes)
         if not spaces:
             raise TaggingError("no font on the page has a space glyph to mark a line wrap with")
         out, open_marks, font = [], [], None
