@@ -18,6 +18,7 @@ import pdf_samples
 from handbook.pdf import long_documents
 from weasyprint import document as weasyprint_document
 from weasyprint.css import StyleFor
+from weasyprint.layout import page as weasyprint_page
 from weasyprint.text import line_break
 
 
@@ -29,7 +30,9 @@ def library_code():
                (StyleFor, "__call__", long_documents._ORIGINAL_STYLE_FOR),
                (weasyprint_document, "layout_document", long_documents._ORIGINAL_LAYOUT_DOCUMENT),
                (weasyprint_document.Page, "paint", long_documents._ORIGINAL_PAINT),
-               (line_break, "split_first_line", long_documents._ORIGINAL_SPLIT_FIRST_LINE)]
+               (line_break, "split_first_line", long_documents._ORIGINAL_SPLIT_FIRST_LINE),
+               (weasyprint_page, "set_page_type_computed_styles",
+                long_documents._ORIGINAL_SET_PAGE_TYPE_COMPUTED_STYLES)]
     before = [(owner, name, getattr(owner, name)) for owner, name, _ in patched]
     for owner, name, original in patched:
         setattr(owner, name, original)
@@ -167,3 +170,23 @@ def test_svg_text_is_laid_out_once_per_letter_and_font_to_the_same_bytes(library
     svg_letters = [call for call in calls if call[1] in (14, 12)]  # the HTML's text has other sizes
     # Each of the twelve figures draws the same 36 letters (with spaces) of each line: laid out once.
     assert svg_letters and len(svg_letters) == len(set(svg_letters))
+
+
+def test_each_page_looks_through_its_own_page_declarations_only(library_code, monkeypatch):
+    seen: list[int] = []  # how many cascaded entries each page's styles are looked up among
+    released_function = long_documents._ORIGINAL_SET_PAGE_TYPE_COMPUTED_STYLES
+
+    def counting(page_type, html, style_for):
+        seen.append(len(style_for.get_cascaded_styles()))
+        released_function(page_type, html, style_for)
+
+    monkeypatch.setattr(long_documents, "_ORIGINAL_SET_PAGE_TYPE_COMPUTED_STYLES", counting)
+    monkeypatch.setattr(weasyprint_page, "set_page_type_computed_styles", counting)  # as released
+    released_pdf = render(long_sample(30))
+    released, seen[:] = seen[:], []
+    long_documents.apply()  # the fix, which calls the released function (counting)
+    fixed_pdf = render(long_sample(30))
+    assert fixed_pdf == released_pdf
+    assert len(released) == len(seen) > 20
+    assert released[-1] > 20 * released[1] > 0  # as released, each page finds every earlier page's entries
+    assert set(seen) == {0}  # fixed, none: the page's own are cascaded after the count

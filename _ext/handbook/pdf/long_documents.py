@@ -29,6 +29,12 @@ each says what an upstream fix would change.
   repeated on many pages lays out the same letters again on each. Each letter is
   laid out once per font and size, and the layout shared: it is drawn from a
   fresh Pango layout anyway (``Layout.reactivate``).
+- Each page's ``@page`` declarations are cascaded under its page type
+  (``StyleFor.add_page_declarations``), and the page type has the page's index,
+  so every page adds entries that are never removed; then
+  ``set_page_type_computed_styles`` looks through all the entries for the page's
+  own: the work grows with the square of the pages. A page type's entries are
+  removed once its styles are computed, as ``StyleFor`` clears the elements'.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import weakref
 import pydyf
 from weasyprint import document as weasyprint_document
 from weasyprint.css import StyleFor
+from weasyprint.layout import page as weasyprint_page
 from weasyprint.svg.text import Style as SvgTextStyle  # weasyprint.svg's `text` is the function
 from weasyprint.text import line_break
 
@@ -147,6 +154,22 @@ def _split_first_line(text, style, context, max_width, justification_spacing, is
 _SVG_LETTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+_ORIGINAL_SET_PAGE_TYPE_COMPUTED_STYLES = weasyprint_page.set_page_type_computed_styles
+
+
+def _set_page_type_computed_styles(page_type, html, style_for: StyleFor) -> None:
+    """``set_page_type_computed_styles``, then the page type's cascaded declarations let go.
+
+    Only this function reads them, for the page type it computes, and it cascades
+    them again first: a page laid out again (repagination) gets the same styles.
+    Upstream, the function would look up its page type's entries, not every entry.
+    """
+    _ORIGINAL_SET_PAGE_TYPE_COMPUTED_STYLES(page_type, html, style_for)
+    cascaded = style_for.get_cascaded_styles()
+    for key in [key for key in cascaded if key[0] == page_type]:  # this page's few: the rest went before
+        del cascaded[key]
+
+
 def apply() -> None:
     """Install the fixes (idempotent): call before WeasyPrint renders."""
     pydyf.PDF.page_references = property(_page_references)
@@ -156,3 +179,4 @@ def apply() -> None:
     weasyprint_document.Page.paint = _paint
     # SVG text imports it when it runs; the HTML's layout imported its own when loaded.
     line_break.split_first_line = _split_first_line
+    weasyprint_page.set_page_type_computed_styles = _set_page_type_computed_styles
