@@ -27,8 +27,8 @@ each says what an upstream fix would change.
 - SVG text is laid out letter by letter (``weasyprint.svg.text.text``), each
   letter a Pango layout of its own, every time the image is drawn: a figure
   repeated on many pages lays out the same letters again on each. Each letter is
-  laid out once per font and size, and the layout shared: it is drawn from a
-  fresh Pango layout anyway (``Layout.reactivate``).
+  laid out once per font and size while the images are drawn, and the layout
+  shared; a shared layout that is still active is drawn again as it is.
 - Each page's ``@page`` declarations are cascaded under its page type
   (``StyleFor.add_page_declarations``), and the page type has the page's index,
   so every page adds entries that are never removed; then
@@ -128,30 +128,47 @@ def _paint(page: weasyprint_document.Page, stream, scale: float = 1) -> None:
 
 
 _ORIGINAL_SPLIT_FIRST_LINE = line_break.split_first_line
+_ORIGINAL_REACTIVATE = line_break.Layout.reactivate
 # What SVG text sets on its style; the rest is CSS's initial values (weasyprint.svg.text.text).
 SVG_TEXT_STYLE = ("font_family", "font_style", "font_weight", "font_size", "direction")
 
 
+def _svg_font(style) -> tuple:
+    return (id(style.font_config),
+            *(tuple(value) if isinstance(value, list) else value for value in map(style.get, SVG_TEXT_STYLE)))
+
+
 def _split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
     """``split_first_line``, laid out once for each SVG letter in a font and size, then shared."""
-    if not isinstance(style, SvgTextStyle):  # text in the HTML: every box has a layout of its own
+    if not isinstance(style, SvgTextStyle) or context is None:  # text in the HTML: a layout per box
         return _ORIGINAL_SPLIT_FIRST_LINE(text, style, context, max_width, justification_spacing,
                                           is_line_start, minimum)
-    key = (text, max_width, justification_spacing, is_line_start, minimum,
-           *(tuple(value) if isinstance(value, list) else value for value in map(style.get, SVG_TEXT_STYLE)))
-    letters = _SVG_LETTERS.setdefault(style.font_config, {})  # the fonts are the render's own
+    key = (text, max_width, justification_spacing, is_line_start, minimum, *_svg_font(style))
+    # Kept with the layout context the SVG images draw in: gone with it, once the PDF is written.
+    letters = _SVG_LETTERS.setdefault(context, {})
     known = letters.get(key)
     if known is None:
-        # The layout comes back deactivated (first_line_metrics): SVG text reactivates it,
-        # from its own style, right before drawing each letter. Upstream, the SVG text
-        # would keep one layout per distinct letter and style.
+        # Upstream, SVG text would keep one layout per distinct letter and font.
         known = letters[key] = _ORIGINAL_SPLIT_FIRST_LINE(text, style, context, max_width,
                                                           justification_spacing, is_line_start, minimum)
     return known
 
 
-# By font configuration, for as long as it lives (a deactivated layout keeps no reference to it).
 _SVG_LETTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _reactivate(layout: line_break.Layout, style) -> None:
+    """``Layout.reactivate``, skipped for a shared SVG letter still active in the same font.
+
+    SVG text reactivates each letter's layout right before drawing it; drawing reads
+    the Pango layout and changes nothing that a new one would set differently.
+    """
+    font = _svg_font(style) if isinstance(style, SvgTextStyle) else None
+    if font is not None and hasattr(layout, "layout") and layout.__dict__.get("_handbook_font") == font:
+        layout.style = style
+        return
+    _ORIGINAL_REACTIVATE(layout, style)
+    layout._handbook_font = font
 
 
 _ORIGINAL_SET_PAGE_TYPE_COMPUTED_STYLES = weasyprint_page.set_page_type_computed_styles
@@ -179,4 +196,5 @@ def apply() -> None:
     weasyprint_document.Page.paint = _paint
     # SVG text imports it when it runs; the HTML's layout imported its own when loaded.
     line_break.split_first_line = _split_first_line
+    line_break.Layout.reactivate = _reactivate
     weasyprint_page.set_page_type_computed_styles = _set_page_type_computed_styles
