@@ -161,15 +161,20 @@ def test_svg_text_is_laid_out_once_per_letter_and_font_to_the_same_bytes(library
     html = pdf_samples.SAMPLE_HTML.replace("</body>", figures + "</body>")
     released = render(html)
     long_documents.apply()
-    calls = []
-    original = long_documents._ORIGINAL_SPLIT_FIRST_LINE
+    calls, reactivated = [], []
+    original, original_reactivate = long_documents._ORIGINAL_SPLIT_FIRST_LINE, long_documents._ORIGINAL_REACTIVATE
     monkeypatch.setattr(long_documents, "_ORIGINAL_SPLIT_FIRST_LINE",
                         lambda text, style, *args: calls.append((text, style["font_size"])) or original(text, style, *args))
+    monkeypatch.setattr(long_documents, "_ORIGINAL_REACTIVATE",
+                        lambda layout, style: reactivated.append(layout.text) or original_reactivate(layout, style))
     fixed = render(html)
     assert fixed == released
     svg_letters = [call for call in calls if call[1] in (14, 12)]  # the HTML's text has other sizes
-    # Each of the twelve figures draws the same 36 letters (with spaces) of each line: laid out once.
+    # Each of the twelve figures draws the same letters of each line: laid out once.
     assert svg_letters and len(svg_letters) == len(set(svg_letters))
+    # And drawn from a new Pango layout once each (the HTML's runs are reactivated as released).
+    letters = {text for text, _size in svg_letters if len(text) == 1}
+    assert 0 < len([text for text in reactivated if text in letters]) <= len(set(svg_letters))
 
 
 def test_each_page_looks_through_its_own_page_declarations_only(library_code, monkeypatch):
