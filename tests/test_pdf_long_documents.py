@@ -31,6 +31,7 @@ def library_code():
                (weasyprint_document, "layout_document", long_documents._ORIGINAL_LAYOUT_DOCUMENT),
                (weasyprint_document.Page, "paint", long_documents._ORIGINAL_PAINT),
                (line_break, "split_first_line", long_documents._ORIGINAL_SPLIT_FIRST_LINE),
+               (line_break.Layout, "reactivate", long_documents._ORIGINAL_REACTIVATE),
                (weasyprint_page, "set_page_type_computed_styles",
                 long_documents._ORIGINAL_SET_PAGE_TYPE_COMPUTED_STYLES)]
     before = [(owner, name, getattr(owner, name)) for owner, name, _ in patched]

@@ -168,7 +168,8 @@ def _reactivate(layout: line_break.Layout, style) -> None:
         layout.style = style
         return
     _ORIGINAL_REACTIVATE(layout, style)
-    layout._handbook_font = font
+    if font is not None:  # the HTML's layouts are left as WeasyPrint makes them
+        layout._handbook_font = font
 
 
 _ORIGINAL_SET_PAGE_TYPE_COMPUTED_STYLES = weasyprint_page.set_page_type_computed_styles
