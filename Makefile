@@ -48,8 +48,11 @@ BRAILLE       = $(filter $(BUILDDIR)/braille/%,$(DOWNLOADS))
 SITES         = $(foreach language,$(HANDBOOK_LANGUAGES),$(STAGE)/$(language)/html.complete)
 # The editions that are translations of docs/ (English, as _ext/handbook/common/editions.py says).
 TRANSLATIONS  = $(filter-out en,$(HANDBOOK_LANGUAGES))
-# sphinx-build for one edition, with its own doctrees: $(call sphinx,LANGUAGE,BUILDER)
-sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) $(ALLSPHINXOPTS)
+# sphinx-build for one edition, with its own doctrees: $(call sphinx,LANGUAGE,BUILDER). An edition's
+# formats share its pages' readability scores, so each text is scored once (rules/readability.py).
+scores_of     = $(BUILDDIR)/doctrees/$(1)/readability-scores.json
+sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) \
+                -D handbook_readability_cache=$(call scores_of,$(1)) $(ALLSPHINXOPTS)
 # What a format depends on: a change to any of these rebuilds it (compiled catalogues and
 # Python bytecode are outputs).
 SOURCES      := conf.py requirements.txt CONTRIBUTING.md \
@@ -142,7 +145,7 @@ lint: $(VENV)/.installed ## Check every page of every edition (content rules, re
 SERVED = $(firstword $(HANDBOOK_LANGUAGES))
 serve: $(VENV)/.installed ## Live preview of the first edition listed (English) at http://127.0.0.1:8000
 	HANDBOOK_LANGUAGE=$(SERVED) $(VENV)/bin/python scripts/serve.py -b html -d $(BUILDDIR)/doctrees/$(SERVED)/serve \
-		-c . $(SPHINXOPTS) -D handbook_downloads_required=0 --watch _ext --watch _static --watch _templates \
+		-D handbook_readability_cache=$(call scores_of,$(SERVED)) -c . $(SPHINXOPTS) -D handbook_downloads_required=0 --watch _ext --watch _static --watch _templates \
 		--watch locales --ignore '*.mo' docs $(BUILDDIR)/serve/$(SERVED)
 
 # The messages to translate: the pages' (Sphinx's gettext builder, one catalogue per page) and the

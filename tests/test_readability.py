@@ -257,3 +257,30 @@ def test_the_syllable_dictionary_is_let_go_once_the_pages_are_scored():
     readability.release_dictionaries()
     assert get_cmudict.cache_info().currsize == 0
     assert ENGLISH.score(HARD) == score  # loaded again when asked
+
+
+def test_a_second_formats_build_reads_the_scores_the_first_wrote(tmp_path, monkeypatch):
+    shared = tmp_path / "doctrees" / "en" / "readability-scores.json"
+    blocks = [readability.Block({"line": 3}, HARD), readability.Block({"line": 5}, EASY)]
+    first = readability.ScoreCache()
+    expected = readability.score_page(blocks, ENGLISH, first)
+    first.keep_only_used()
+    first.write(shared)
+
+    calls = []
+    monkeypatch.setattr(readability.Measure, "score", lambda self, text: calls.append(text))
+    second = readability.ScoreCache()  # another format's build: an environment of its own
+    second.read(shared)
+    assert readability.score_page(blocks, ENGLISH, second) == expected
+    assert calls == [], "nothing scored again"
+    assert not list(shared.parent.glob(".*.part")), "written beside, then renamed"
+
+
+@pytest.mark.parametrize("saved", ["", "not json", '{"scoring": "textstat 0.1", "scores": [["score", "x", "y", 1]]}'])
+def test_scores_from_no_file_a_broken_one_or_another_scoring_are_not_taken(tmp_path, saved):
+    shared = tmp_path / "readability-scores.json"
+    if saved:
+        shared.write_text(saved, encoding="utf-8")
+    cache = readability.ScoreCache()
+    cache.read(shared)
+    assert cache.known == {}

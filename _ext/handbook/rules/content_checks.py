@@ -156,10 +156,17 @@ def check_readability(app, env) -> None:
     titles.update({f"ref:{label}": name for label, (_doc, _anchor, name) in std.labels.items() if name})
     # Kept in the environment: a build that changed one page scores that page's texts only.
     cache = env.__dict__.setdefault(SCORE_CACHE_KEY, readability.ScoreCache())
+    # And shared with the edition's other formats (the Makefile names one file per language).
+    shared = Path(app.confdir, app.config.handbook_readability_cache) if app.config.handbook_readability_cache \
+        else None
+    if shared:
+        cache.read(shared)
     scores = {d: readability.score_page([readability.Block(block.where, readability.with_titles(block.text, titles))
                                          for block in page["prose"]], measure, cache)
               for d, page in facts.items()}
     cache.keep_only_used()
+    if shared:
+        cache.write(shared)
     readability.release_dictionaries()  # every page is scored: the writers never count syllables
     for docname in sorted(scores):
         finding = readability.page_finding(scores[docname], measure)
@@ -174,6 +181,8 @@ def check_readability(app, env) -> None:
 
 
 def setup(app):
+    # A file the edition's builds share their readability scores through ("": each keeps its own).
+    app.add_config_value("handbook_readability_cache", "", "", types=frozenset({str}))
     app.add_transform(SortTranslatedGlossaries)
     app.add_transform(RecordAbbreviations)
     app.add_transform(CheckPage)

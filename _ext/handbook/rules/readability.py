@@ -22,6 +22,8 @@ introduces it are not read as one endless sentence.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import statistics
@@ -29,6 +31,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from docutils import nodes
@@ -218,13 +221,35 @@ class ScoreCache:
 
     A text scores the same every time, and scoring is the costly part of a build
     that changed one page: English syllables come from the CMU dictionary, which
-    takes a second to load. With the texts of the unchanged pages known, only a
+    takes two seconds to load. With the texts of the unchanged pages known, only a
     changed page's texts are scored. ``keep_only_used`` drops texts no page has any more.
+
+    Every format's build of an edition reads the same pages: ``read`` and ``write``
+    share the scores through a file (``handbook_readability_cache``), so the texts
+    one format's build scored are not scored again by the next format's.
     """
 
     def __init__(self) -> None:
         self.known: dict[tuple[str, str, str], float] = {}
         self.used: set[tuple[str, str, str]] = set()
+
+    def read(self, path: Path) -> None:
+        """Take the scores written to ``path`` with this scoring (the same textstat); else keep none."""
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # none yet, or unreadable: everything is scored, and the file written again
+        if isinstance(saved, dict) and saved.get("scoring") == _scoring():
+            self.known.update({(kind, name, text): value for kind, name, text, value in saved["scores"]})
+
+    def write(self, path: Path) -> None:
+        """Save the scores to ``path``, written beside and renamed: a build reading it never sees half a file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+        scores = [[kind, name, text, value] for (kind, name, text), value in self.known.items()]
+        partial.write_text(json.dumps({"scoring": _scoring(), "scores": scores}, ensure_ascii=False),
+                           encoding="utf-8")
+        partial.replace(path)
 
     def _get(self, kind: str, measure: Measure, text: str, compute: Callable[[str], float]) -> float:
         key = (kind, measure.name, text)
@@ -242,6 +267,13 @@ class ScoreCache:
     def keep_only_used(self) -> None:
         self.known = {key: value for key, value in self.known.items() if key in self.used}
         self.used = set()
+
+
+@lru_cache(maxsize=None)
+def _scoring() -> str:
+    """What a saved score was measured with: another textstat, or a change to this module, may score otherwise."""
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return f"textstat {metadata.version('textstat')}, readability.py {source}"
 
 
 def score_page(blocks: list[Block], measure: Measure, cache: ScoreCache | None = None) -> PageScore:
