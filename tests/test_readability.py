@@ -284,3 +284,21 @@ def test_scores_from_no_file_a_broken_one_or_another_scoring_are_not_taken(tmp_p
     cache = readability.ScoreCache()
     cache.read(shared)
     assert cache.known == {}
+
+
+@pytest.mark.parametrize(("scored_before", "imported"), [(True, False), (False, True)])
+def test_a_build_whose_texts_were_all_scored_before_never_imports_textstat(tmp_path, scored_before, imported):
+    """textstat brings NLTK and NumPy (0.7 s): a build that scores nothing, or lets go of nothing, needs none."""
+    shared = tmp_path / "readability-scores.json"
+    if scored_before:
+        cache = readability.ScoreCache()
+        readability.score_page([readability.Block({"line": 1}, HARD)], ENGLISH, cache)
+        cache.write(shared)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+            "from handbook.rules import readability as r; cache = r.ScoreCache(); cache.read(Path(sys.argv[2])); "
+            "r.score_page([r.Block({'line': 1}, sys.argv[3])], r.measure_for('en'), cache); "
+            "r.release_dictionaries(); print('textstat' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT / "_ext"), str(shared), HARD],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(imported)

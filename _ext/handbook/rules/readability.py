@@ -27,6 +27,7 @@ import json
 import os
 import re
 import statistics
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -113,12 +114,13 @@ def release_dictionaries() -> None:
     textstat keeps its copy of the CMU Pronouncing Dictionary (60 MB of Python
     lists for English) for the life of the process: through the writing of
     every format, and shared by the PDF builder's forked renders, which never
-    count a syllable. A later scoring loads it again.
+    count a syllable. A later scoring loads it again. A build whose texts were all
+    scored before never imports textstat (with NLTK and NumPy: 0.7 s), nor does this.
     """
-    from textstat.backend.utils._get_cmudict import get_cmudict  # textstat 0.7's cache of the dictionary
-
     _statistics.cache_clear()
-    get_cmudict.cache_clear()
+    dictionary = sys.modules.get("textstat.backend.utils._get_cmudict")  # textstat 0.7's cache of it
+    if dictionary is not None:
+        dictionary.get_cmudict.cache_clear()
 
 
 # -- Prose from the doctree ------------------------------------------------------
