@@ -72,7 +72,7 @@ extensions = [
     "handbook.common.fonts",
     "handbook.common.page_map",
     "handbook.common.template_cache",
-    "handbook.common.parser_settings",
+    "handbook.common.message_parsing",
     "handbook.web.downloads",
     "handbook.web.language_switch",
     "handbook.web.current_page",
