@@ -8,6 +8,7 @@ as build lines (test_content_checks.py). Here: the parts, on small pages.
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 
@@ -270,10 +271,33 @@ def test_a_second_formats_build_reads_the_scores_the_first_wrote(tmp_path, monke
     calls = []
     monkeypatch.setattr(readability.Measure, "score", lambda self, text: calls.append(text))
     second = readability.ScoreCache()  # another format's build: an environment of its own
-    second.read(shared)
+    second.share_through(shared)
     assert readability.score_page(blocks, ENGLISH, second) == expected
     assert calls == [], "nothing scored again"
+    assert not second.scored, "so it writes nothing"
     assert not list(shared.parent.glob(".*.part")), "written beside, then renamed"
+
+
+def test_a_build_that_knows_every_text_never_reads_the_shared_file(tmp_path, monkeypatch):
+    blocks = [readability.Block({"line": 3}, HARD)]
+    cache = readability.ScoreCache()
+    readability.score_page(blocks, ENGLISH, cache)  # the last build of this format
+    reads = []
+    monkeypatch.setattr(readability.ScoreCache, "read", lambda self, path: reads.append(path))
+    cache.share_through(tmp_path / "readability-scores.json")
+    readability.score_page(blocks, ENGLISH, cache)
+    assert reads == [] and not cache.scored
+    readability.score_page([readability.Block({"line": 1}, EASY)], ENGLISH, cache)  # a text edited since
+    assert reads == [tmp_path / "readability-scores.json"] and cache.scored
+
+
+def test_the_cache_kept_in_the_environment_leaves_this_builds_sharing_out(tmp_path):
+    cache = readability.ScoreCache()
+    cache.share_through(tmp_path / "readability-scores.json")
+    readability.score_page([readability.Block({"line": 1}, EASY)], ENGLISH, cache)
+    kept = pickle.loads(pickle.dumps(cache))
+    assert kept.known == cache.known
+    assert kept._shared is None and not kept.scored
 
 
 @pytest.mark.parametrize("saved", ["", "not json", '{"scoring": "textstat 0.1", "scores": [["score", "x", "y", 1]]}'])

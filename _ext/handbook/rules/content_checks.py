@@ -159,13 +159,12 @@ def check_readability(app, env) -> None:
     # And shared with the edition's other formats (the Makefile names one file per language).
     shared = Path(app.confdir, app.config.handbook_readability_cache) if app.config.handbook_readability_cache \
         else None
-    if shared:
-        cache.read(shared)
+    cache.share_through(shared)
     scores = {d: readability.score_page([readability.Block(block.where, readability.with_titles(block.text, titles))
                                          for block in page["prose"]], measure, cache)
               for d, page in facts.items()}
     cache.keep_only_used()
-    if shared:
+    if shared and cache.scored:
         cache.write(shared)
     readability.release_dictionaries()  # every page is scored: the writers never count syllables
     for docname in sorted(scores):

@@ -226,14 +226,28 @@ class ScoreCache:
     takes two seconds to load. With the texts of the unchanged pages known, only a
     changed page's texts are scored. ``keep_only_used`` drops texts no page has any more.
 
-    Every format's build of an edition reads the same pages: ``read`` and ``write``
-    share the scores through a file (``handbook_readability_cache``), so the texts
-    one format's build scored are not scored again by the next format's.
+    Every format's build of an edition reads the same pages: the scores are shared
+    through a file (``handbook_readability_cache``), so the texts one format's build
+    scored are not scored again by the next format's. The file is read at the first
+    text this cache lacks, and written by the build that ``scored`` a text: a rebuild
+    whose texts are all known (``make serve``'s) touches neither.
     """
+
+    # Class-level defaults: this build's sharing is set by share_through, not kept in the environment.
+    _shared: Path | None = None
+    _shared_read = False
+    scored = False
 
     def __init__(self) -> None:
         self.known: dict[tuple[str, str, str], float] = {}
         self.used: set[tuple[str, str, str]] = set()
+
+    def share_through(self, path: Path | None) -> None:
+        """This build shares its scores through ``path`` (None: it keeps them to itself)."""
+        self._shared, self._shared_read, self.scored = path, False, False
+
+    def __getstate__(self) -> dict:
+        return {"known": self.known, "used": self.used}
 
     def read(self, path: Path) -> None:
         """Take the scores written to ``path`` with this scoring (the same textstat); else keep none."""
@@ -256,8 +270,12 @@ class ScoreCache:
     def _get(self, kind: str, measure: Measure, text: str, compute: Callable[[str], float]) -> float:
         key = (kind, measure.name, text)
         self.used.add(key)
+        if key not in self.known and self._shared is not None and not self._shared_read:
+            self._shared_read = True
+            self.read(self._shared)
         if key not in self.known:
             self.known[key] = compute(text)
+            self.scored = True
         return self.known[key]
 
     def score(self, measure: Measure, text: str) -> float:
