@@ -145,8 +145,8 @@ lint: $(VENV)/.installed ## Check every page of every edition (content rules, re
 SERVED = $(firstword $(HANDBOOK_LANGUAGES))
 serve: $(VENV)/.installed ## Live preview of the first edition listed (English) at http://127.0.0.1:8000
 	HANDBOOK_LANGUAGE=$(SERVED) $(VENV)/bin/python scripts/serve.py -b html -d $(BUILDDIR)/doctrees/$(SERVED)/serve \
-		-D handbook_readability_cache=$(call scores_of,$(SERVED)) -c . $(SPHINXOPTS) -D handbook_downloads_required=0 --watch _ext --watch _static --watch _templates \
-		--watch locales --ignore '*.mo' docs $(BUILDDIR)/serve/$(SERVED)
+		-D handbook_readability_cache=$(call scores_of,$(SERVED)) -c . $(SPHINXOPTS) -D handbook_downloads_required=0 \
+		--watch _ext --watch _static --watch _templates --watch locales --ignore '*.mo' docs $(BUILDDIR)/serve/$(SERVED)
 
 # The messages to translate: the pages' (Sphinx's gettext builder, one catalogue per page) and the
 # handbook's own (conf.py, _ext, templates, diagrams: babel.cfg). sphinx-intl merges them into each

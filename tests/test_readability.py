@@ -7,6 +7,7 @@ as build lines (test_content_checks.py). Here: the parts, on small pages.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -300,9 +301,12 @@ def test_the_cache_kept_in_the_environment_leaves_this_builds_sharing_out(tmp_pa
     assert kept._shared is None and not kept.scored
 
 
-@pytest.mark.parametrize("saved", ["", "not json", '{"scoring": "textstat 0.1", "scores": [["score", "x", "y", 1]]}'])
+@pytest.mark.parametrize("saved", ["", "not json", "[1, 2]", '{"scores": 3}',
+                                   '{"scoring": "textstat 0.1", "scores": [["score", "x", "y", 1]]}', "THIS SCORING"])
 def test_scores_from_no_file_a_broken_one_or_another_scoring_are_not_taken(tmp_path, saved):
     shared = tmp_path / "readability-scores.json"
+    if saved == "THIS SCORING":  # the right scoring, entries of the wrong shape
+        saved = json.dumps({"scoring": readability._scoring(), "scores": [["score", "x", 1], 5]})
     if saved:
         shared.write_text(saved, encoding="utf-8")
     cache = readability.ScoreCache()

@@ -20,8 +20,9 @@ depend only on the build's configuration. Neither is yet reported to myst-parser
   up afresh (``setup_render``), and a parse never starts another, so nothing of one
   message's parse reaches the next.
 
-Together they took 3 of the 7 seconds of the Spanish PDF's Sphinx build, the same
-outputs byte for byte.
+With both made once, Sphinx's part of the Spanish PDF build went from 10.3 s to
+about 6.5 s (measured one at a time: 1.6 s for the settings, 1 to 2.8 s for the
+parser), and every output stayed the same byte for byte.
 """
 
 from __future__ import annotations

@@ -250,13 +250,15 @@ class ScoreCache:
         return {"known": self.known, "used": self.used}
 
     def read(self, path: Path) -> None:
-        """Take the scores written to ``path`` with this scoring (the same textstat); else keep none."""
+        """Take the scores written to ``path`` with this scoring (textstat and this module); else take none."""
         try:
             saved = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return  # none yet, or unreadable: everything is scored, and the file written again
-        if isinstance(saved, dict) and saved.get("scoring") == _scoring():
-            self.known.update({(kind, name, text): value for kind, name, text, value in saved["scores"]})
+            if saved["scoring"] != _scoring():
+                return
+            scores = {(kind, name, text): value for kind, name, text, value in saved["scores"]}
+        except (OSError, ValueError, TypeError, KeyError):
+            return  # none yet, or unreadable: the texts are scored, and the file written again
+        self.known.update(scores)
 
     def write(self, path: Path) -> None:
         """Save the scores to ``path``, written beside and renamed: a build reading it never sees half a file."""
