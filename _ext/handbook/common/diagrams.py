@@ -18,6 +18,7 @@ from pathlib import Path
 from sphinx.locale import get_translation
 
 from handbook.common.editions import SOURCE_LANGUAGE
+from handbook.common.files import write_text_atomically
 
 _ = get_translation("handbook")
 # The elements whose text readers see or hear: the title and description (the accessible
@@ -57,10 +58,7 @@ def _write_if_changed(path: Path, text: str) -> None:
     # An unchanged copy keeps its time, so Sphinx does not read the page that shows it again.
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.part")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    write_text_atomically(path, text)
 
 
 def _translate_diagrams(app) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import statistics
 import sys
@@ -40,6 +39,7 @@ from sphinx import addnodes
 from sphinx.locale import get_translation
 from sphinx.util import docname_join
 
+from handbook.common.files import write_text_atomically
 from handbook.rules.content_rules import (
     NOT_PROSE, Finding, block_of, in_glossary_term, located, self_and_ancestors,
 )
@@ -261,13 +261,9 @@ class ScoreCache:
         self.known.update(scores)
 
     def write(self, path: Path) -> None:
-        """Save the scores to ``path``, written beside and renamed: a build reading it never sees half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+        """Save the scores to ``path``, whole: a build reading it never sees half a file."""
         scores = [[kind, name, text, value] for (kind, name, text), value in self.known.items()]
-        partial.write_text(json.dumps({"scoring": _scoring(), "scores": scores}, ensure_ascii=False),
-                           encoding="utf-8")
-        partial.replace(path)
+        write_text_atomically(path, json.dumps({"scoring": _scoring(), "scores": scores}, ensure_ascii=False))
 
     def _get(self, kind: str, measure: Measure, text: str, compute: Callable[[str], float]) -> float:
         key = (kind, measure.name, text)
@@ -384,14 +380,11 @@ def ensure_pronouncing_dictionary() -> None:
     root = Path(tempfile.gettempdir()) / "handbook-readability-nltk-data"
     corpus = root / "corpora" / "cmudict" / "cmudict"
     if not corpus.exists():
-        corpus.parent.mkdir(parents=True, exist_ok=True)
         # NLTK's format: "word variant phones", one pronunciation a line.
         lines, variants = [], {}
         for word, phones in cmudict.entries():
             variants[word] = variants.get(word, 0) + 1
             lines.append(f"{word} {variants[word]} {' '.join(phones)}\n")
-        partial = corpus.with_name(f"cmudict.{os.getpid()}.tmp")
-        partial.write_text("".join(lines), encoding="utf-8")
-        partial.replace(corpus)  # atomic: parallel builds never read half a file
+        write_text_atomically(corpus, "".join(lines))  # parallel builds never read half a file
     if str(root) not in nltk.data.path:
         nltk.data.path.insert(0, str(root))
