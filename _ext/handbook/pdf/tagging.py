@@ -58,20 +58,24 @@ class TaggingError(Exception):
 # -- walking the structure tree ----------------------------------------------
 
 
-_STRUCT_ELEM = Name.StructElem
+# Names made once: the walks below test them for every element, and pikepdf makes a new
+# Name (and parses a "/S" string) on each use, a third of a walk's time.
+_STRUCT_ELEM, _S, _K, _TYPE = Name.StructElem, Name.S, Name.K, Name.Type
+_LINK, _LI, _FIGURE, _TR, _ID, _PG = Name.Link, Name.LI, Name.Figure, Name.TR, Name.ID, Name.Pg
+_SOURCE = Name("/" + SOURCE_KEY)
 
 
 def is_struct_element(obj) -> bool:
     # The repair walks the tree a dozen times: this test runs for every kid of every element.
-    if not isinstance(obj, Dictionary) or "/S" not in obj:
+    if not isinstance(obj, Dictionary) or _S not in obj:
         return False
-    kind = obj.get("/Type")
+    kind = obj.get(_TYPE)
     return kind is None or kind == _STRUCT_ELEM
 
 
 def kids(element: Dictionary) -> list:
     """An element's /K as a list (it may be a single kid or absent)."""
-    k = element.get("/K")
+    k = element.get(_K)
     if k is None:
         return []
     if isinstance(k, Array):
@@ -190,7 +194,7 @@ def tie_link_annotations(pdf: pikepdf.Pdf) -> int:
     removed from the page: it would only make readers visit the link twice.
     """
     tree = parent_tree(pdf)
-    links = [e for e in struct_elements(pdf) if e.S == Name.Link]
+    links = [e for e in struct_elements(pdf) if e[_S] == _LINK]
     inner = set()
     for link in links:
         for descendant in _descendants(link):
@@ -350,7 +354,7 @@ def add_list_bodies(pdf: pikepdf.Pdf) -> int:
     """Put everything but the label of each list item into an LBody; return items fixed."""
     tree = parent_tree(pdf)
     fixed = 0
-    for item in [e for e in struct_elements(pdf) if e.S == Name.LI]:
+    for item in [e for e in struct_elements(pdf) if e[_S] == _LI]:
         item_kids = kids(item)
         body_kids = [k for k in item_kids if not (is_struct_element(k) and k.S in (Name.Lbl, Name.LBody))]
         if not body_kids:
@@ -380,7 +384,7 @@ def remove_empty_elements(pdf: pikepdf.Pdf) -> int:
         changed = False
         for element in list(struct_elements(pdf)):
             for kid in kids(element):
-                if (is_struct_element(kid) and kid.S in EMPTY_ELEMENT_TYPES and not kids(kid)
+                if (is_struct_element(kid) and kid[_S] in EMPTY_ELEMENT_TYPES and not kids(kid)
                         and "/Alt" not in kid and "/ActualText" not in kid):
                     replace_kids(element, [k for k in kids(element) if not (is_struct_element(k) and same_object(k, kid))])
                     removed += 1
@@ -393,12 +397,12 @@ def remove_empty_elements(pdf: pikepdf.Pdf) -> int:
 
 def _source(element) -> str | None:
     """The HTML element and box kind an element was made from (box_sources.py)."""
-    source = element.get("/" + SOURCE_KEY) if is_struct_element(element) else None
+    source = element.get(_SOURCE) if is_struct_element(element) else None
     return str(source) if source is not None else None
 
 
 def _same_source(a, b) -> bool:
-    return _source(a) is not None and _source(a) == _source(b) and a.S == b.S
+    return _source(a) is not None and _source(a) == _source(b) and a[_S] == b[_S]
 
 
 def _continues(a, b) -> bool:
@@ -408,7 +412,7 @@ def _continues(a, b) -> bool:
     abbreviation), on the next line. Two anonymous boxes of one element on one
     page are two boxes (text on either side of a nested list), not pieces.
     """
-    if not _same_source(a, b) or "/Pg" not in a or "/Pg" not in b:
+    if not _same_source(a, b) or _PG not in a or _PG not in b:
         return False
     return not same_object(a.Pg, b.Pg) or not _source(a).endswith("/anonymous")
 
@@ -562,7 +566,7 @@ def place_figure_boxes(pdf: pikepdf.Pdf) -> int:
     WeasyPrint draws everything in.
     """
     moved = 0
-    for figure in (e for e in struct_elements(pdf) if e.S == Name.Figure and "/Pg" in e):
+    for figure in (e for e in struct_elements(pdf) if e[_S] == _FIGURE and _PG in e):
         layout = next((a for a in _attribute_dicts(figure) if a.get("/O") == Name.Layout and "/BBox" in a), None)
         if layout is None:
             continue
@@ -779,7 +783,7 @@ def _split_last_glyph(instruction, font: Dictionary | None, where: str) -> list:
 
 def add_id_tree(pdf: pikepdf.Pdf) -> int:
     """Give the StructTreeRoot the /IDTree that maps every element /ID to its element; return ids."""
-    with_ids = [e for e in struct_elements(pdf) if "/ID" in e]
+    with_ids = [e for e in struct_elements(pdf) if _ID in e]
     root = pdf.Root.StructTreeRoot
     if not with_ids:
         if "/IDTree" in root:
@@ -798,7 +802,7 @@ def add_id_tree(pdf: pikepdf.Pdf) -> int:
 def scope_header_cells(pdf: pikepdf.Pdf) -> int:
     """Give every TH a /Scope: /Row when data cells of its own row name it, else /Column."""
     scoped = 0
-    for row in (e for e in struct_elements(pdf) if e.S == Name.TR):
+    for row in (e for e in struct_elements(pdf) if e[_S] == _TR):
         cells = [k for k in kids(row) if is_struct_element(k)]
         named_in_row = {bytes(h) for cell in cells if cell.S == Name.TD
                         for a in _attribute_dicts(cell) for h in a.get("/Headers", [])}
@@ -816,8 +820,8 @@ def scope_header_cells(pdf: pikepdf.Pdf) -> int:
 def remove_private_keys(pdf: pikepdf.Pdf) -> None:
     """Drop what box_sources.py recorded for these fixes: readers have no use for it."""
     for element in struct_elements(pdf):
-        if "/" + SOURCE_KEY in element:
-            del element[Name("/" + SOURCE_KEY)]
+        if _SOURCE in element:
+            del element[_SOURCE]
     for page in pdf.pages:
         for key in PRIVATE_KEYS:
             if "/" + key in page.obj:
