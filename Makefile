@@ -13,6 +13,8 @@ BUILDDIR    ?= _build
 PYTHON      ?= python3
 VENV        ?= .venv
 PYTESTOPTS  ?=
+# How many commands a build runs at once (make's jobs): the languages build side by side.
+JOBS        ?= $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 # `make check-fresh`: the Debian releases to try `make` on; FRESH_TEST=1 runs `make test` there too.
 FRESH_RELEASES ?= bookworm trixie
 FRESH_TEST  ?=
@@ -26,8 +28,9 @@ ALLSPHINXOPTS = -W --keep-going -n -q -c . $(SPHINXOPTS)
 SPHINXBUILD   = $(VENV)/bin/sphinx-build
 PUBLISH       = $(VENV)/bin/python scripts/publish.py
 # The PDF renders run once sphinx-build has written the print document and exited, so they
-# never share the memory with it (_ext/handbook/pdf/render.py).
-RENDER_PDF    = PYTHONPATH=_ext $(VENV)/bin/python -m handbook.pdf.render
+# never share the memory with it, and one language's at a time, so that their memory plan
+# holds while make builds the other languages (_ext/handbook/pdf/render.py).
+RENDER_PDF    = PYTHONPATH=_ext $(VENV)/bin/python -m handbook.pdf.render --one-at-a-time $(STAGE)/render.lock
 BASENAME      = ice-mission-areas
 STAGE         = $(BUILDDIR)/.stage
 # What one edition offers for download: $(call downloads_of,LANGUAGE). A new format per
@@ -65,6 +68,14 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
 .DEFAULT_GOAL := all
+
+# The builds run $(JOBS) commands at once, each command's output in one piece. Not when
+# another target is asked for: a make run from the tests (or the benchmark) would find
+# make's job slots in its environment and none of them open to it.
+BUILD_GOALS = all html assemble pdf epub braille
+ifeq ($(filter-out $(BUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
+MAKEFLAGS += --jobs=$(JOBS) --output-sync=target
+endif
 .PHONY: help all html assemble pdf epub braille lint serve update-po po-status test test-fast test-bench bench clean venv test-deps check-fresh FORCE
 
 help: ## List the targets

@@ -61,3 +61,25 @@ def test_the_render_command_speaks_the_edition_language(tmp_path, capsys, monkey
     assert main([str(tmp_path / JOB_NAME)]) == 1
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("[handbook.pdf] no se puede leer el encargo de composición"), line
+
+
+def test_a_render_waits_while_another_job_renders(tmp_path):
+    """`make` builds the languages side by side; their renders take turns (--one-at-a-time)."""
+    import fcntl
+
+    from handbook.pdf.render import one_at_a_time
+
+    lock = tmp_path / "stage" / "render.lock"
+    with one_at_a_time(str(lock)), open(lock) as other_job:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other_job, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with open(lock) as other_job:
+        fcntl.flock(other_job, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once the render is done
+
+
+def test_the_render_command_takes_its_lock_before_the_job(tmp_path, capsys):
+    lock = tmp_path / "render.lock"
+    assert main(["--one-at-a-time", str(lock), str(tmp_path / JOB_NAME)]) == 1
+    assert "cannot read the render job" in capsys.readouterr().err
+    assert main(["--one-at-a-time", str(tmp_path / JOB_NAME)]) == 2  # the lock without a job
+    assert "usage:" in capsys.readouterr().err

@@ -10,6 +10,10 @@ process's memory (a third of a gigabyte at 20 times the handbook's size).
 Each edition renders in a forked process: side by side while the memory budget
 allows (render_plan.py), else one after another. A render writes its PDF beside the
 target and renames it into place, so a failure leaves any earlier file intact.
+
+`make` builds the languages side by side (its jobs). The budget is one job's: the
+command's ``--one-at-a-time LOCK`` makes every other job's render wait on the file
+LOCK, so two jobs' renders never hold their layouts at once.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import contextlib
 import cProfile
 import ctypes
 import dataclasses
+import fcntl
 import gc
 import hashlib
 import io
@@ -384,15 +389,33 @@ def return_free_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+@contextlib.contextmanager
+def one_at_a_time(lock_file: str | None):
+    """Hold ``lock_file`` (made if missing) for the block, waiting while another render holds it.
+
+    The lock goes with the process: a render that is killed leaves nothing to clean up.
+    """
+    if lock_file is None:
+        yield
+        return
+    Path(lock_file).parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m handbook.pdf.render JOB``: render the editions the job names; 1 on any problem."""
+    """``python -m handbook.pdf.render [--one-at-a-time LOCK] JOB``: render the job's editions; 1 on any problem."""
     from handbook.common.editions import SOURCE_LANGUAGE
     from handbook.common.translations import speak_in
     from handbook.rules.build_errors import rule_line
 
     args = sys.argv[1:] if argv is None else argv
+    lock_file = None
+    if len(args) == 3 and args[0] == "--one-at-a-time":
+        lock_file, args = args[1], args[2:]
     if len(args) != 1:
-        print(f"usage: python -m handbook.pdf.render <folder>/{JOB_NAME}", file=sys.stderr)
+        print(f"usage: python -m handbook.pdf.render [--one-at-a-time LOCK] <folder>/{JOB_NAME}", file=sys.stderr)
         return 2
     # Until the job says which edition it renders, the one the Makefile names.
     speak_in(os.environ.get("HANDBOOK_LANGUAGE") or SOURCE_LANGUAGE)
@@ -409,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
                         % {"document": job.html_file, "job": args[0]},
                         _("Run sphinx-build -b pdf again: it writes both.")), file=sys.stderr)
         return 1
-    problems = render_all(job)
+    with one_at_a_time(lock_file):
+        problems = render_all(job)
     for problem in problems:
         print(rule_line(RULE, problem, None), file=sys.stderr)
     return 1 if problems else 0
