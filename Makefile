@@ -79,7 +79,7 @@ endif
 .PHONY: help all html assemble pdf epub braille lint serve update-po po-status test test-fast test-bench bench clean venv test-deps check-fresh FORCE
 
 help: ## List the targets
-	@echo "make [target] [HANDBOOK_LANGUAGES='en es'] [HANDBOOK_DRAFT=1] [PAPER=letter|a4] [SPHINXOPTS=...]"
+	@echo "make [target] [HANDBOOK_LANGUAGES='en es'] [HANDBOOK_DRAFT=1] [PAPER=letter|a4] [JOBS=n] [SPHINXOPTS=...]"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 14
 
 all: html ## Build every format of every edition: the site (with the downloads), PDFs, large-print PDFs, EPUBs, braille
