@@ -272,15 +272,9 @@ def run_loop(root: Path, work: Path, *, measure, generate_handbook, simplepdf_co
     results = LoopResults(clean_make=_timed(measure, clone, clone.make(), timeout)[0])
     print(f"clean make: {results.clean_make.seconds:.1f} s", flush=True)
 
-    # Each edition's formats on their own, from clean, in the order `make` builds them.
-    _clean(clone)
-    for language in clone.languages:
-        for target in ("pdf", "epub", "braille"):
-            command = clone.make(target, HANDBOOK_LANGUAGES=language)
-            results.formats[(language, target)] = _timed(measure, clone, command, timeout)[0]
-    results.formats[("en es", "html")] = _timed(measure, clone, clone.make("html"), timeout)[0]
-
-    # One sentence edited, then `make`; then the same sources built from clean, to compare.
+    # One sentence edited right after that `make`, as a contributor edits after a `make` (not
+    # after builds of one edition, made with other settings), then `make`; then the same
+    # sources built from clean, to compare.
     edit_clone(clone)
     results.edit_make = _timed(measure, clone, clone.make(), timeout)[0]
     print(f"make after a one-sentence edit: {results.edit_make.seconds:.1f} s", flush=True)
@@ -291,6 +285,14 @@ def run_loop(root: Path, work: Path, *, measure, generate_handbook, simplepdf_co
     results.differing = sorted(path for path in after_edit.keys() | clean.keys()
                                if after_edit.get(path) != clean.get(path))
     subprocess.run(["git", "checkout", "--quiet", "--", "docs", "locales"], cwd=clone.path, check=True)
+
+    # Each edition's formats on their own, from clean, in the order `make` builds them.
+    _clean(clone)
+    for language in clone.languages:
+        for target in ("pdf", "epub", "braille"):
+            command = clone.make(target, HANDBOOK_LANGUAGES=language)
+            results.formats[(language, target)] = _timed(measure, clone, command, timeout)[0]
+    results.formats[("en es", "html")] = _timed(measure, clone, clone.make("html"), timeout)[0]
 
     # `make pdf` (one language: two editions) beside sphinx-simplepdf, alternating.
     for _ in range(runs):
