@@ -14,6 +14,7 @@ Usage: the arguments of sphinx-autobuild (the Makefile's `serve` target).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -31,16 +32,29 @@ class ForkedBuilder(Builder):
     """sphinx-autobuild's Builder, running sphinx-build in a fork of this process instead of a new Python."""
 
     def _run_sphinx(self) -> int:
+        # The build tells this process which modules it imported: a build imports about 200
+        # that the extensions do not (Sphinx's own builders, domains, the theme's styles),
+        # half the time of a rebuild after an edit. Imported here, the next fork has them.
+        read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the build's own process: whatever the build does to it ends with it
+            os.close(read_end)
             code = 1
+            known = set(sys.modules)
             try:
                 code = build_main(self.sphinx_args)
             finally:
                 sys.stdout.flush()
                 sys.stderr.flush()
+                with os.fdopen(write_end, "w") as report:
+                    report.write("\n".join(name for name in sys.modules if name not in known))
                 os._exit(code)
-        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        os.close(write_end)
+        with os.fdopen(read_end) as report:
+            imported = report.read().split()
+        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        import_as_the_build_did(imported)
+        return code
 
     def __call__(self, *, changed_paths):
         """What Builder.__call__ does, with sphinx-build forked rather than started anew."""
@@ -68,6 +82,18 @@ def load_once(confdir: Path) -> None:
     measure = readability.measure_for(config.language)
     if measure is not None:
         measure.score("One short sentence loads what scoring a page needs.")
+
+
+def import_as_the_build_did(names: list[str]) -> None:
+    """Import the modules a build imported, so that the next build, forked from here, starts with them.
+
+    Only a matter of speed: a module that does not import here (one the build made
+    itself, say) is left to each build, as before.
+    """
+    for name in names:
+        if name not in sys.modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
 
 
 def _option(argv: list[str], *names: str) -> str | None:
