@@ -2,11 +2,12 @@
 
 sphinx-autobuild starts a new Python for every rebuild (``python -m sphinx``):
 it imports Sphinx, the themes and the handbook's extensions again, and the
-readability rule loads the CMU pronouncing dictionary again, about as long as
-rebuilding the one page that changed. Here the server process loads all of
+readability rule reads the pronouncing dictionary again, longer than it takes
+to rebuild the one page that changed. Here the server process loads all of
 that once, and each rebuild is a fork of it that runs the same sphinx-build
 command line and ends: the same build, in a process of its own, without the
-start-up. Everything else (watching, serving, reloading the browser) is
+start-up. What a build imports beyond that, the server imports after it, for
+the next. Everything else (watching, serving, reloading the browser) is
 sphinx-autobuild's.
 
 Usage: the arguments of sphinx-autobuild (the Makefile's `serve` target).
