@@ -77,7 +77,7 @@ def test_a_render_waits_while_another_job_renders(tmp_path):
         fcntl.flock(other_job, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once the render is done
 
 
-def test_the_render_command_takes_its_lock_before_the_job(tmp_path, capsys):
+def test_the_render_command_reads_its_lock_option_before_the_job(tmp_path, capsys):
     lock = tmp_path / "render.lock"
     assert main(["--one-at-a-time", str(lock), str(tmp_path / JOB_NAME)]) == 1
     assert "cannot read the render job" in capsys.readouterr().err
