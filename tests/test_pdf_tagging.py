@@ -117,7 +117,9 @@ def test_list_items_get_a_body(pdf):
 
 
 def test_empty_spans_are_dropped(tmp_path):
-    html = pdf_samples.SAMPLE_HTML.replace("<h1>", '<span id="document-intro"></span><h1>')
+    # The outer span is empty only once the inner one is gone: one walk drops both.
+    html = pdf_samples.SAMPLE_HTML.replace(
+        "<h1>", '<span id="document-intro"></span><span class="outer"><span id="inner"></span></span><h1>')
     with pikepdf.open(pdf_samples.render_sample(tmp_path / "raw.pdf", html)) as pdf:
         def empty():
             return [e for e in pdf_tagging.struct_elements(pdf)
@@ -149,6 +151,21 @@ def test_all_fixes_keep_every_word(pdf, raw_pdf, tmp_path):
 
     assert text(fixed) == text(raw_pdf)
     assert pdfua_check.check_file(fixed) == []
+
+
+def test_the_fixes_write_each_page_s_content_once(pdf, monkeypatch):
+    """Four fixes edit the pages' content: parsed once for all of them, each page written once."""
+    written = []
+    unparse = pikepdf.unparse_content_stream
+
+    def counted(instructions):
+        written.append(len(instructions))
+        return unparse(instructions)
+
+    monkeypatch.setattr(pikepdf, "unparse_content_stream", counted)
+    pdf_tagging.fix_tagging(pdf, pdf_samples.LINK_TITLES)
+
+    assert 0 < len(written) <= len(pdf.pages)
 
 
 def test_a_pdf_without_tags_is_a_clear_error(tmp_path):

@@ -38,9 +38,9 @@ leader, which hyphen a break added) are recorded while it writes the PDF (box_so
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-
+import contextlib
 import re
+from collections.abc import Iterator, Mapping
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -95,6 +95,11 @@ def struct_elements(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
         stack.extend(kid for kid in reversed(kids(element)) if is_struct_element(kid))
 
 
+def _elements(pdf: pikepdf.Pdf, elements: list[Dictionary] | None) -> Iterator[Dictionary] | list[Dictionary]:
+    """``elements`` when the caller has walked the tree already (a fix that leaves it as it is), else a walk."""
+    return struct_elements(pdf) if elements is None else elements
+
+
 def parent_tree(pdf: pikepdf.Pdf) -> pikepdf.NumberTree:
     return pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
 
@@ -107,10 +112,50 @@ def replace_kids(element: Dictionary, new_kids: list) -> None:
     element.K = Array(new_kids)
 
 
+# -- the pages' content streams ----------------------------------------------
+
+
+class PageContents:
+    """The content streams of a PDF's pages, each parsed once for every fix and written once.
+
+    Four fixes edit the same pages' content: parsing and writing each page once per
+    fix took a quarter of the repair. ``fix_tagging`` shares one ``PageContents``
+    between them; a fix called alone makes its own (``edited_contents``).
+    """
+
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self._parsed: dict[tuple[int, int], tuple[pikepdf.Page, list]] = {}
+
+    def instructions(self, page: pikepdf.Page) -> list:
+        """The page's instructions, to read or to edit in place."""
+        key = page.obj.objgen
+        if key not in self._parsed:
+            self._parsed[key] = (page, list(pikepdf.parse_content_stream(page)))
+        return self._parsed[key][1]
+
+    def write(self) -> None:
+        """Give every page read so far the content stream of its instructions."""
+        for page, instructions in self._parsed.values():
+            page.obj.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        self._parsed.clear()
+
+
+@contextlib.contextmanager
+def edited_contents(pdf: pikepdf.Pdf, contents: PageContents | None) -> Iterator[PageContents]:
+    """``contents`` if given (the caller writes them); else new ones, written when the block ends."""
+    if contents is not None:
+        yield contents
+        return
+    own = PageContents(pdf)
+    yield own
+    own.write()
+
+
 # -- running headers and footers: artifacts ----------------------------------
 
 
-def artifact_untied_content(pdf: pikepdf.Pdf) -> int:
+def artifact_untied_content(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
     """Mark content whose element is outside the structure tree as a pagination artifact.
 
     WeasyPrint 70 tags the margin boxes (running headers, page numbers) and
@@ -120,37 +165,36 @@ def artifact_untied_content(pdf: pikepdf.Pdf) -> int:
     reachable = {element.objgen for element in struct_elements(pdf)}
     tree = parent_tree(pdf)
     converted = 0
-    for page in pdf.pages:
-        key = page.obj.get("/StructParents")
-        if key is None or int(key) not in tree:
-            continue
-        by_mcid = tree[int(key)]
-        untied = {
-            mcid for mcid, element in enumerate(by_mcid)
-            if isinstance(element, Dictionary) and element.objgen not in reachable
-        }
-        if untied:
-            converted += _make_artifacts(pdf, page, untied, Name.Pagination)
+    with edited_contents(pdf, contents) as contents:
+        for page in pdf.pages:
+            key = page.obj.get("/StructParents")
+            if key is None or int(key) not in tree:
+                continue
+            by_mcid = tree[int(key)]
+            untied = {
+                mcid for mcid, element in enumerate(by_mcid)
+                if isinstance(element, Dictionary) and element.objgen not in reachable
+            }
+            if untied:
+                converted += _make_artifacts(contents, page, untied, Name.Pagination)
     return converted
 
 
 _BDC = pikepdf.Operator("BDC")
 
 
-def _make_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int], kind: Name) -> int:
+def _make_artifacts(contents: PageContents, page: pikepdf.Page, mcids: set[int], kind: Name) -> int:
     """Turn the marked content ``mcids`` of ``page`` into artifacts of ``kind``; return how many.
 
     Their ParentTree entries become null: the content belongs to no element.
     """
-    instructions, converted = [], 0
-    for instruction in pikepdf.parse_content_stream(page):
-        # Only the BDCs change; the rest (most of a page) pass through as parsed.
+    instructions, converted = contents.instructions(page), 0
+    for index, instruction in enumerate(instructions):
+        # Only the BDCs change; the rest (most of a page) stay as parsed.
         if instruction.operator == _BDC and _mcid(instruction.operands) in mcids:
-            instruction = pikepdf.ContentStreamInstruction([Name.Artifact, Dictionary(Type=kind)], _BDC)
+            instructions[index] = pikepdf.ContentStreamInstruction([Name.Artifact, Dictionary(Type=kind)], _BDC)
             converted += 1
-        instructions.append(instruction)
-    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
-    by_mcid = parent_tree(pdf)[int(page.obj.StructParents)]
+    by_mcid = parent_tree(contents.pdf)[int(page.obj.StructParents)]
     for mcid in mcids:
         if mcid < len(by_mcid):
             by_mcid[mcid] = None
@@ -377,18 +421,29 @@ def add_list_bodies(pdf: pikepdf.Pdf) -> int:
 
 
 def remove_empty_elements(pdf: pikepdf.Pdf) -> int:
-    """Drop Span and NonStruct elements with no content, no kids and no alternative."""
-    removed = 0
-    changed = True
-    while changed:
-        changed = False
-        for element in list(struct_elements(pdf)):
-            for kid in kids(element):
-                if (is_struct_element(kid) and kid[_S] in EMPTY_ELEMENT_TYPES and not kids(kid)
-                        and "/Alt" not in kid and "/ActualText" not in kid):
-                    replace_kids(element, [k for k in kids(element) if not (is_struct_element(k) and same_object(k, kid))])
-                    removed += 1
-                    changed = True
+    """Drop Span and NonStruct elements with no content, no kids and no alternative; return how many.
+
+    An element whose kids were all dropped is empty in turn: each element's kids
+    are cleared before the element is looked at, in one walk.
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return 0
+    return sum(_remove_empty_kids(kid) for kid in kids(root) if is_struct_element(kid))
+
+
+def _remove_empty_kids(element: Dictionary) -> int:
+    own, kept, removed = kids(element), [], 0
+    for kid in own:
+        if is_struct_element(kid):
+            removed += _remove_empty_kids(kid)
+            if (kid[_S] in EMPTY_ELEMENT_TYPES and not kids(kid)
+                    and "/Alt" not in kid and "/ActualText" not in kid):
+                removed += 1
+                continue
+        kept.append(kid)
+    if len(kept) != len(own):
+        replace_kids(element, kept)
     return removed
 
 
@@ -417,7 +472,7 @@ def _continues(a, b) -> bool:
     return not same_object(a.Pg, b.Pg) or not _source(a).endswith("/anonymous")
 
 
-def merge_split_elements(pdf: pikepdf.Pdf) -> int:
+def merge_split_elements(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
     """Make each element that crosses pages one element again; return the pieces merged.
 
     WeasyPrint 70 builds the tree page by page, so a section, table, list or
@@ -433,10 +488,11 @@ def merge_split_elements(pdf: pikepdf.Pdf) -> int:
         raise TaggingError("the PDF has no record of its elements' sources: render it inside box_sources.recording()")
     tree = parent_tree(pdf)
     # Parents first: the walk goes on into the kids each element has once its pieces are merged.
-    return sum(_merge_kids(pdf, element, tree) for element in struct_elements(pdf))
+    with edited_contents(pdf, contents) as contents:
+        return sum(_merge_kids(contents, element, tree) for element in struct_elements(pdf))
 
 
-def _merge_kids(pdf: pikepdf.Pdf, parent: Dictionary, tree: pikepdf.NumberTree) -> int:
+def _merge_kids(contents: PageContents, parent: Dictionary, tree: pikepdf.NumberTree) -> int:
     """Merge each kid of ``parent`` that continues the element kid before it.
 
     Annotation references (a link's piece on each line has its own) may stand
@@ -445,7 +501,7 @@ def _merge_kids(pdf: pikepdf.Pdf, parent: Dictionary, tree: pikepdf.NumberTree) 
     merged, result, previous = 0, [], None
     for kid in kids(parent):
         if previous is not None and _continues(previous, kid):
-            merged += 1 + _absorb(pdf, previous, kid, tree)
+            merged += 1 + _absorb(contents, previous, kid, tree)
             continue
         result.append(kid)
         if is_struct_element(kid):
@@ -456,25 +512,25 @@ def _merge_kids(pdf: pikepdf.Pdf, parent: Dictionary, tree: pikepdf.NumberTree) 
     return merged
 
 
-def _absorb(pdf: pikepdf.Pdf, first: Dictionary, piece: Dictionary, tree: pikepdf.NumberTree) -> int:
+def _absorb(contents: PageContents, first: Dictionary, piece: Dictionary, tree: pikepdf.NumberTree) -> int:
     """Move the kids of ``piece`` into ``first``; return the further pieces merged below."""
     existing = kids(first)
     incoming = [_adopt(kid, piece, first, tree) for kid in kids(piece)]
     if first.S == Name.Table:
-        incoming = _drop_repeated_headers(pdf, first, existing, incoming)
+        incoming = _drop_repeated_headers(contents, first, existing, incoming)
     if first.S == Name.TR:
         # A row torn by the page: each cell goes on in the same cell, side by side.
         merged = 0
         for kid in incoming:
             cell = next((c for c in existing if _same_source(c, kid)), None)
             if cell is not None:
-                merged += 1 + _absorb(pdf, cell, kid, tree)
+                merged += 1 + _absorb(contents, cell, kid, tree)
             else:
                 existing.append(kid)
         replace_kids(first, existing)
         return merged
     replace_kids(first, existing + incoming)
-    return _merge_kids(pdf, first, tree)
+    return _merge_kids(contents, first, tree)
 
 
 def unwrap_anonymous_twins(pdf: pikepdf.Pdf) -> int:
@@ -505,7 +561,7 @@ def unwrap_anonymous_twins(pdf: pikepdf.Pdf) -> int:
     return unwrapped
 
 
-def _drop_repeated_headers(pdf: pikepdf.Pdf, table: Dictionary, existing: list, incoming: list) -> list:
+def _drop_repeated_headers(contents: PageContents, table: Dictionary, existing: list, incoming: list) -> list:
     """Turn the header rows a page repeats into artifacts; point their cells' ids at the first's."""
     kept, ids = [], {}
     for kid in incoming:
@@ -519,7 +575,7 @@ def _drop_repeated_headers(pdf: pikepdf.Pdf, table: Dictionary, existing: list, 
             if "/ID" in header and twin is not None and "/ID" in twin:
                 ids[bytes(header.ID)] = twin.ID
         for page, mcids in _marked_content(kid):
-            _make_artifacts(pdf, pikepdf.Page(page), mcids, Name.Pagination)
+            _make_artifacts(contents, pikepdf.Page(page), mcids, Name.Pagination)
     for cell in (c for k in kept if is_struct_element(k) for c in _descendants(k)):
         for attributes in _attribute_dicts(cell):
             if "/Headers" in attributes:
@@ -555,7 +611,7 @@ def _attribute_dicts(element: Dictionary) -> list[Dictionary]:
 # -- figures -----------------------------------------------------------------------
 
 
-def place_figure_boxes(pdf: pikepdf.Pdf) -> int:
+def place_figure_boxes(pdf: pikepdf.Pdf, elements: list[Dictionary] | None = None) -> int:
     """Put each Figure's /BBox in the page's user space; return the boxes moved.
 
     WeasyPrint 70 writes the layout box of an image in CSS pixels from the top
@@ -566,7 +622,7 @@ def place_figure_boxes(pdf: pikepdf.Pdf) -> int:
     WeasyPrint draws everything in.
     """
     moved = 0
-    for figure in (e for e in struct_elements(pdf) if e[_S] == _FIGURE and _PG in e):
+    for figure in (e for e in _elements(pdf, elements) if e[_S] == _FIGURE and _PG in e):
         layout = next((a for a in _attribute_dicts(figure) if a.get("/O") == Name.Layout and "/BBox" in a), None)
         if layout is None:
             continue
@@ -596,23 +652,24 @@ def _initial_matrix(page: pikepdf.Page) -> tuple[float, ...]:
 # -- leaders ---------------------------------------------------------------------
 
 
-def artifact_leaders(pdf: pikepdf.Pdf) -> int:
+def artifact_leaders(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
     """Make the contents' dot leaders layout artifacts, out of their links; return runs converted."""
     tree = parent_tree(pdf)
     converted = 0
-    for page in pdf.pages:
-        leaders = {int(m) for m in page.obj.get("/" + LEADERS_KEY, [])}
-        if not leaders:
-            continue
-        by_mcid = tree[int(page.obj.StructParents)]
-        for mcid in leaders:
-            owner = by_mcid[mcid]
-            if is_struct_element(owner):
-                replace_kids(owner, [k for k in kids(owner) if not (
-                    (_is_mcid(k) and int(k) == mcid and same_object(kid_page(k, owner), page.obj))
-                    or (isinstance(k, Dictionary) and k.get("/Type") == Name.MCR and int(k.MCID) == mcid
-                        and same_object(kid_page(k, owner), page.obj)))])
-        converted += _make_artifacts(pdf, page, leaders, Name.Layout)
+    with edited_contents(pdf, contents) as contents:
+        for page in pdf.pages:
+            leaders = {int(m) for m in page.obj.get("/" + LEADERS_KEY, [])}
+            if not leaders:
+                continue
+            by_mcid = tree[int(page.obj.StructParents)]
+            for mcid in leaders:
+                owner = by_mcid[mcid]
+                if is_struct_element(owner):
+                    replace_kids(owner, [k for k in kids(owner) if not (
+                        (_is_mcid(k) and int(k) == mcid and same_object(kid_page(k, owner), page.obj))
+                        or (isinstance(k, Dictionary) and k.get("/Type") == Name.MCR and int(k.MCID) == mcid
+                            and same_object(kid_page(k, owner), page.obj)))])
+            converted += _make_artifacts(contents, page, leaders, Name.Layout)
     return converted
 
 
@@ -652,7 +709,7 @@ def _space_codes(page: pikepdf.Page, known: dict[tuple[int, int], bytes | None])
     return codes
 
 
-def space_line_wraps(pdf: pikepdf.Pdf) -> int:
+def space_line_wraps(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
     """Show a space glyph after each run that the HTML follows with an unshown space; return spaces added.
 
     WeasyPrint drops the collapsible space where a line wraps, and draws a
@@ -664,29 +721,31 @@ def space_line_wraps(pdf: pikepdf.Pdf) -> int:
     extraction tool reads a real space character.
     """
     added, space_codes = 0, {}
-    for page in pdf.pages:
-        wraps = {int(m) for m in page.obj.get("/" + SPACES_KEY, [])}
-        if not wraps:
-            continue
-        spaces = _space_codes(page, space_codes)
-        if not spaces:
-            raise TaggingError("no font on the page has a space glyph to mark a line wrap with")
-        out, open_marks, font = [], [], None
-        for instruction in pikepdf.parse_content_stream(page):
-            operands, operator = instruction.operands, str(instruction.operator)
-            if operator == "Tf":
-                font = (operands[0], operands[1])
-            if operator in ("BDC", "BMC"):
-                open_marks.append((_mcid(operands) if operator == "BDC" else None, None))
-            if operator == "ET" and open_marks:
-                open_marks[-1] = (open_marks[-1][0], len(out))  # where the last ET of the sequence goes
-            if operator == "EMC" and open_marks:
-                mcid, et_index = open_marks.pop()
-                if mcid in wraps and et_index is not None:
-                    out[et_index:et_index] = _space_instructions(font, spaces)
-                    added += 1
-            out.append(instruction)
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(out))
+    with edited_contents(pdf, contents) as contents:
+        for page in pdf.pages:
+            wraps = {int(m) for m in page.obj.get("/" + SPACES_KEY, [])}
+            if not wraps:
+                continue
+            spaces = _space_codes(page, space_codes)
+            if not spaces:
+                raise TaggingError("no font on the page has a space glyph to mark a line wrap with")
+            instructions = contents.instructions(page)
+            out, open_marks, font = [], [], None
+            for instruction in instructions:
+                operands, operator = instruction.operands, str(instruction.operator)
+                if operator == "Tf":
+                    font = (operands[0], operands[1])
+                if operator in ("BDC", "BMC"):
+                    open_marks.append((_mcid(operands) if operator == "BDC" else None, None))
+                if operator == "ET" and open_marks:
+                    open_marks[-1] = (open_marks[-1][0], len(out))  # where the last ET of the sequence goes
+                if operator == "EMC" and open_marks:
+                    mcid, et_index = open_marks.pop()
+                    if mcid in wraps and et_index is not None:
+                        out[et_index:et_index] = _space_instructions(font, spaces)
+                        added += 1
+                out.append(instruction)
+            instructions[:] = out
     return added
 
 
@@ -709,7 +768,7 @@ HYPHENS = {"-", "\u2010", "\u2011", "\u00ad"}  # what a hyphenate-character glyp
 TEXT_SHOWING = ("Tj", "TJ")  # WeasyPrint shows text with TJ; ' and " move the line too
 
 
-def replace_added_hyphens(pdf: pikepdf.Pdf) -> int:
+def replace_added_hyphens(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
     """Give each hyphen a line break added an empty /ActualText; return the hyphens replaced.
 
     WeasyPrint draws the hyphen of a hyphenated word (its hyphenate-character)
@@ -723,35 +782,35 @@ def replace_added_hyphens(pdf: pikepdf.Pdf) -> int:
     content, so the nesting is balanced.
     """
     replaced = 0
-    for number, page in enumerate(pdf.pages, start=1):
-        hyphenated = {int(m) for m in page.obj.get("/" + HYPHENS_KEY, [])}
-        if not hyphenated:
-            continue
-        instructions = list(pikepdf.parse_content_stream(page))
-        last_shown: dict[int, tuple[int, str]] = {}  # MCID -> (its last text-showing instruction, font)
-        open_mcids: list[int | None] = []
-        font = None
-        for index, (operands, operator) in enumerate(instructions):
-            operator = str(operator)
-            if operator == "Tf":
-                font = str(operands[0])
-            elif operator in ("BDC", "BMC"):
-                open_mcids.append(_mcid(operands) if operator == "BDC" else None)
-            elif operator == "EMC" and open_mcids:
-                open_mcids.pop()
-            elif operator in (*TEXT_SHOWING, "'", '"'):
-                mcid = next((m for m in reversed(open_mcids) if m is not None), None)
-                if mcid in hyphenated:
-                    last_shown[mcid] = (index, font)
-        for mcid in sorted(hyphenated, reverse=True):  # from the end: earlier indexes stay valid
-            if mcid not in last_shown:
-                raise TaggingError(f"page {number}: marked content {mcid} should end in an added hyphen "
-                                   "and shows no text")
-            index, font = last_shown[mcid]
-            instructions[index:index + 1] = _split_last_glyph(instructions[index], _fonts(page).get(font),
-                                                              f"page {number}, marked content {mcid}")
-            replaced += 1
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+    with edited_contents(pdf, contents) as contents:
+        for number, page in enumerate(pdf.pages, start=1):
+            hyphenated = {int(m) for m in page.obj.get("/" + HYPHENS_KEY, [])}
+            if not hyphenated:
+                continue
+            instructions = contents.instructions(page)
+            last_shown: dict[int, tuple[int, str]] = {}  # MCID -> (its last text-showing instruction, font)
+            open_mcids: list[int | None] = []
+            font = None
+            for index, (operands, operator) in enumerate(instructions):
+                operator = str(operator)
+                if operator == "Tf":
+                    font = str(operands[0])
+                elif operator in ("BDC", "BMC"):
+                    open_mcids.append(_mcid(operands) if operator == "BDC" else None)
+                elif operator == "EMC" and open_mcids:
+                    open_mcids.pop()
+                elif operator in (*TEXT_SHOWING, "'", '"'):
+                    mcid = next((m for m in reversed(open_mcids) if m is not None), None)
+                    if mcid in hyphenated:
+                        last_shown[mcid] = (index, font)
+            for mcid in sorted(hyphenated, reverse=True):  # from the end: earlier indexes stay valid
+                if mcid not in last_shown:
+                    raise TaggingError(f"page {number}: marked content {mcid} should end in an added hyphen "
+                                       "and shows no text")
+                index, font = last_shown[mcid]
+                instructions[index:index + 1] = _split_last_glyph(instructions[index], _fonts(page).get(font),
+                                                                  f"page {number}, marked content {mcid}")
+                replaced += 1
     return replaced
 
 
@@ -781,9 +840,9 @@ def _split_last_glyph(instruction, font: Dictionary | None, where: str) -> list:
 # -- table headers ------------------------------------------------------------------
 
 
-def add_id_tree(pdf: pikepdf.Pdf) -> int:
+def add_id_tree(pdf: pikepdf.Pdf, elements: list[Dictionary] | None = None) -> int:
     """Give the StructTreeRoot the /IDTree that maps every element /ID to its element; return ids."""
-    with_ids = [e for e in struct_elements(pdf) if _ID in e]
+    with_ids = [e for e in _elements(pdf, elements) if _ID in e]
     root = pdf.Root.StructTreeRoot
     if not with_ids:
         if "/IDTree" in root:
@@ -799,10 +858,10 @@ def add_id_tree(pdf: pikepdf.Pdf) -> int:
     return len(with_ids)
 
 
-def scope_header_cells(pdf: pikepdf.Pdf) -> int:
+def scope_header_cells(pdf: pikepdf.Pdf, elements: list[Dictionary] | None = None) -> int:
     """Give every TH a /Scope: /Row when data cells of its own row name it, else /Column."""
     scoped = 0
-    for row in (e for e in struct_elements(pdf) if e[_S] == _TR):
+    for row in (e for e in _elements(pdf, elements) if e[_S] == _TR):
         cells = [k for k in kids(row) if is_struct_element(k)]
         named_in_row = {bytes(h) for cell in cells if cell.S == Name.TD
                         for a in _attribute_dicts(cell) for h in a.get("/Headers", [])}
@@ -817,9 +876,9 @@ def scope_header_cells(pdf: pikepdf.Pdf) -> int:
     return scoped
 
 
-def remove_private_keys(pdf: pikepdf.Pdf) -> None:
+def remove_private_keys(pdf: pikepdf.Pdf, elements: list[Dictionary] | None = None) -> None:
     """Drop what box_sources.py recorded for these fixes: readers have no use for it."""
-    for element in struct_elements(pdf):
+    for element in _elements(pdf, elements):
         if _SOURCE in element:
             del element[_SOURCE]
     for page in pdf.pages:
@@ -835,19 +894,23 @@ def fix_tagging(pdf: pikepdf.Pdf, link_titles: Mapping[str, str]) -> list[str]:
     """Apply every fix; return the internal link targets that have no title."""
     if "/StructTreeRoot" not in pdf.Root:
         raise TaggingError("the PDF has no structure tree: render it with pdf_variant='pdf/ua-1'")
+    contents = PageContents(pdf)
     # First, while every run is still tagged: a running head that wraps may hyphenate too.
-    replace_added_hyphens(pdf)
-    artifact_untied_content(pdf)
-    merge_split_elements(pdf)
+    replace_added_hyphens(pdf, contents)
+    artifact_untied_content(pdf, contents)
+    merge_split_elements(pdf, contents)
     unwrap_anonymous_twins(pdf)
-    artifact_leaders(pdf)
-    space_line_wraps(pdf)
+    artifact_leaders(pdf, contents)
+    space_line_wraps(pdf, contents)
+    contents.write()
     tie_link_annotations(pdf)
     add_list_bodies(pdf)
     remove_empty_elements(pdf)
-    scope_header_cells(pdf)
-    add_id_tree(pdf)
-    place_figure_boxes(pdf)
+    # The tree is whole from here: the fixes below change elements, not which elements there are.
+    elements = list(struct_elements(pdf))
+    scope_header_cells(pdf, elements)
+    add_id_tree(pdf, elements)
+    place_figure_boxes(pdf, elements)
     show_annotations_in_print(pdf)
-    remove_private_keys(pdf)
+    remove_private_keys(pdf, elements)
     return describe_links(pdf, link_titles)
