@@ -432,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
                         % {"document": job.html_file, "job": args[0]},
                         _("Run sphinx-build -b pdf again: it writes both.")), file=sys.stderr)
         return 1
+    # WeasyPrint takes a second to load: loaded here, while another job's render may hold the lock.
+    # (render_all asks again, to report a problem: by then the answer costs nothing.)
+    weasyprint_problem()
     with one_at_a_time(lock_file):
         problems = render_all(job)
     for problem in problems:
