@@ -27,9 +27,10 @@ endif
 ALLSPHINXOPTS = -W --keep-going -n -q -c . $(SPHINXOPTS)
 SPHINXBUILD   = $(VENV)/bin/sphinx-build
 PUBLISH       = $(VENV)/bin/python scripts/publish.py
-# The PDF renders run once sphinx-build has written the print document and exited, so they
-# never share the memory with it, and one language's at a time, so that their memory plan
-# holds while make builds the other languages (_ext/handbook/pdf/render.py).
+# The render command runs sphinx-build (--after), which writes the print document, loading
+# WeasyPrint meanwhile; the renders start once sphinx-build has exited, so they never share
+# the memory with it, and one language's at a time, so that their memory plan holds while
+# make builds the other languages (_ext/handbook/pdf/render.py).
 RENDER_PDF    = PYTHONPATH=_ext $(VENV)/bin/python -m handbook.pdf.render --one-at-a-time $(STAGE)/render.lock
 BASENAME      = ice-mission-areas
 STAGE         = $(BUILDDIR)/.stage
@@ -54,8 +55,9 @@ TRANSLATIONS  = $(filter-out en,$(HANDBOOK_LANGUAGES))
 # sphinx-build for one edition, with its own doctrees: $(call sphinx,LANGUAGE,BUILDER). An edition's
 # formats share its pages' readability scores, so each text is scored once (rules/readability.py).
 scores_of     = $(BUILDDIR)/doctrees/$(1)/readability-scores.json
-sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) \
-                -D handbook_readability_cache=$(call scores_of,$(1)) $(ALLSPHINXOPTS)
+sphinx_options = -b $(2) -d $(BUILDDIR)/doctrees/$(1)/$(2) -D handbook_readability_cache=$(call scores_of,$(1)) \
+                 $(ALLSPHINXOPTS)
+sphinx        = HANDBOOK_LANGUAGE=$(1) $(SPHINXBUILD) $(call sphinx_options,$(1),$(2))
 # What a format depends on: a change to any of these rebuilds it (compiled catalogues and
 # Python bytecode are outputs).
 SOURCES      := conf.py requirements.txt CONTRIBUTING.md \
@@ -127,8 +129,8 @@ $(OPTIONS_STAMP):
 # One rule per format, for every language (% is the language).
 $(BUILDDIR)/pdf/$(BASENAME)-%.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-large-print.pdf $(BUILDDIR)/pdf/$(BASENAME)-%-pages.json: $(SOURCES) $(OPTIONS_STAMP) $(VENV)/.installed
 	rm -rf $(STAGE)/$*/pdf
-	$(call sphinx,$*,pdf) -D pdf_render_in_build=0 docs $(STAGE)/$*/pdf
-	HANDBOOK_LANGUAGE=$* $(RENDER_PDF) $(STAGE)/$*/pdf/render-job.json
+	HANDBOOK_LANGUAGE=$* $(RENDER_PDF) $(STAGE)/$*/pdf/render-job.json \
+		--after $(SPHINXBUILD) $(call sphinx_options,$*,pdf) -D pdf_render_in_build=0 docs $(STAGE)/$*/pdf
 	$(PUBLISH) --files $(BUILDDIR)/pdf $(STAGE)/$*/pdf/$(BASENAME)-$*.pdf $(STAGE)/$*/pdf/$(BASENAME)-$*-large-print.pdf \
 		$(STAGE)/$*/pdf/$(BASENAME)-$*-pages.json
 

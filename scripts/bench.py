@@ -23,7 +23,6 @@ import argparse
 import os
 import platform
 import re
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -291,11 +290,11 @@ def sphinx_command(builder: str, confdir: Path, srcdir: Path, outdir: Path, stri
 
 
 def our_pdf_command(tree: Path, srcdir: Path, outdir: Path) -> list[str]:
-    """Our PDF build as the Makefile runs it: sphinx-build writes the print document, then the render runs."""
+    """Our PDF build as the Makefile runs it: the render command runs sphinx-build, which writes the print document."""
     build = sphinx_command("pdf", tree, srcdir, outdir, strict=True)
     build[-2:-2] = ["-D", "pdf_render_in_build=0"]
-    render = [PYTHON, "-m", "handbook.pdf.render", str(outdir / JOB_NAME)]
-    return ["sh", "-c", f"{shlex.join(build)} && PYTHONPATH={shlex.quote(str(tree / '_ext'))} {shlex.join(render)}"]
+    render = [PYTHON, "-m", "handbook.pdf.render", str(outdir / JOB_NAME), "--after", *build]
+    return ["env", f"PYTHONPATH={tree / '_ext'}", *render]
 
 
 def build_once(fmt: str, ours: bool, tree: Path, srcdir: Path, work: Path, timeout: float) -> Run:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from sphinx import locale
@@ -82,4 +84,52 @@ def test_the_render_command_reads_its_lock_option_before_the_job(tmp_path, capsy
     assert main(["--one-at-a-time", str(lock), str(tmp_path / JOB_NAME)]) == 1
     assert "cannot read the render job" in capsys.readouterr().err
     assert main(["--one-at-a-time", str(tmp_path / JOB_NAME)]) == 2  # the lock without a job
+    assert "usage:" in capsys.readouterr().err
+
+
+# -- --after: the Sphinx build first, WeasyPrint loaded meanwhile -------------------------------
+
+WAIT_FOR_GO = ("import pathlib, sys, time\n"
+               "for _ in range(400):\n"
+               "    if pathlib.Path('go').exists(): break\n"
+               "    time.sleep(0.05)\n"
+               "pathlib.Path('built').touch()\n"
+               "sys.exit(int(sys.argv[1]))\n")
+
+
+def test_the_render_loads_weasyprint_while_the_build_runs_then_reads_the_job(tmp_path, capsys, monkeypatch):
+    from handbook.pdf import render
+
+    monkeypatch.chdir(tmp_path)
+    loaded_during_build = []
+
+    def load():  # the build waits for this call: it cannot end before WeasyPrint starts loading
+        loaded_during_build.append(not (tmp_path / "built").exists())
+        (tmp_path / "go").touch()
+
+    monkeypatch.setattr(render, "weasyprint_problem", load)
+    assert main([JOB_NAME, "--after", sys.executable, "-c", WAIT_FOR_GO, "0"]) == 1
+    assert loaded_during_build[0] is True
+    assert (tmp_path / "built").exists()
+    assert "cannot read the render job" in capsys.readouterr().err  # read once the build is over
+
+
+def test_a_failed_build_stops_the_render_with_its_status(tmp_path, capsys, monkeypatch):
+    from handbook.pdf import render
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(render, "weasyprint_problem", lambda: (tmp_path / "go").touch())
+    assert main([JOB_NAME, "--after", sys.executable, "-c", WAIT_FOR_GO, "3"]) == 3
+    assert capsys.readouterr().err == ""  # the build said what failed; the render adds nothing
+
+
+def test_a_build_that_cannot_start_is_one_line(tmp_path, capsys):
+    assert main([str(tmp_path / JOB_NAME), "--after", str(tmp_path / "no-such-sphinx-build")]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("[handbook.pdf] cannot run the build"), line
+    assert "--after" in line  # what to check
+
+
+def test_after_needs_a_command(tmp_path, capsys):
+    assert main([str(tmp_path / JOB_NAME), "--after"]) == 2
     assert "usage:" in capsys.readouterr().err

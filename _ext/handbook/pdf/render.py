@@ -3,9 +3,10 @@
 The ``pdf`` builder (builder.py) writes the print document and, beside it, a render
 job (``render-job.json``): all the renders need from the Sphinx build. This module
 renders from the job alone. ``sphinx-build -b pdf`` calls it at the end of the build;
-`make` runs it as a command of its own once Sphinx has exited,
-``python -m handbook.pdf.render JOB``, so that the renders never sit beside the Sphinx
-process's memory (a third of a gigabyte at 20 times the handbook's size).
+`make` runs it as a command of its own, ``python -m handbook.pdf.render JOB --after
+sphinx-build ...``: the command runs the Sphinx build in a process of its own, loads
+WeasyPrint meanwhile, and renders once the build has exited, so that the renders never
+sit beside the Sphinx process's memory (a third of a gigabyte at 20 times the handbook's size).
 
 Each edition renders in a forked process: side by side while the memory budget
 allows (render_plan.py), else one after another. A render writes its PDF beside the
@@ -32,6 +33,7 @@ import multiprocessing
 import os
 import re
 import resource
+import subprocess
 import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -404,21 +406,43 @@ def one_at_a_time(lock_file: str | None):
         yield
 
 
+USAGE = f"usage: python -m handbook.pdf.render [--one-at-a-time LOCK] <folder>/{JOB_NAME} [--after COMMAND...]"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m handbook.pdf.render [--one-at-a-time LOCK] JOB``: render the job's editions; 1 on any problem."""
+    """``python -m handbook.pdf.render [--one-at-a-time LOCK] JOB [--after COMMAND...]``: render the job's editions.
+
+    Returns 1 on any problem. ``--after COMMAND...`` runs COMMAND first (the Sphinx
+    build that writes JOB), and stops with its status if it fails.
+    """
     from handbook.common.editions import SOURCE_LANGUAGE
     from handbook.common.translations import speak_in
     from handbook.rules.build_errors import rule_line
 
     args = sys.argv[1:] if argv is None else argv
+    build = None
+    if "--after" in args:
+        at = args.index("--after")
+        args, build = args[:at], args[at + 1:]
     lock_file = None
     if len(args) == 3 and args[0] == "--one-at-a-time":
         lock_file, args = args[1], args[2:]
-    if len(args) != 1:
-        print(f"usage: python -m handbook.pdf.render [--one-at-a-time LOCK] <folder>/{JOB_NAME}", file=sys.stderr)
+    if len(args) != 1 or build == []:
+        print(USAGE, file=sys.stderr)
         return 2
     # Until the job says which edition it renders, the one the Makefile names.
     speak_in(os.environ.get("HANDBOOK_LANGUAGE") or SOURCE_LANGUAGE)
+    if build:
+        try:
+            status = build_while_loading(build)
+        except OSError as error:
+            print(rule_line(RULE, _("cannot run the build %(command)s (%(error)s)")
+                            % {"command": build[0], "error": error},
+                            _("Check the command after --after: it is the sphinx-build -b pdf that writes the job.")),
+                  file=sys.stderr)
+            return 1
+        if status != 0:
+            return status if status > 0 else 1  # killed by a signal: still a failure
     try:
         job = RenderJob.read(Path(args[0]))
     except (OSError, ValueError, TypeError, KeyError) as error:
@@ -440,6 +464,18 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(rule_line(RULE, problem, None), file=sys.stderr)
     return 1 if problems else 0
+
+
+def build_while_loading(command: list[str]) -> int:
+    """Run ``command`` in a process of its own, loading WeasyPrint meanwhile; return its exit status.
+
+    The Sphinx build uses one core: loading WeasyPrint (a second) takes the other,
+    instead of a second after the build. The build's memory is never shared with
+    a render: the renders start once it has exited.
+    """
+    with subprocess.Popen(command) as build:
+        weasyprint_problem()
+        return build.wait()
 
 
 if __name__ == "__main__":
