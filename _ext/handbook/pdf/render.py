@@ -456,9 +456,6 @@ def main(argv: list[str] | None = None) -> int:
                         % {"document": job.html_file, "job": args[0]},
                         _("Run sphinx-build -b pdf again: it writes both.")), file=sys.stderr)
         return 1
-    # WeasyPrint takes a second to load: loaded here, while another job's render may hold the lock.
-    # (render_all asks again, to report a problem: by then the answer costs nothing.)
-    weasyprint_problem()
     with one_at_a_time(lock_file):
         problems = render_all(job)
     for problem in problems:
@@ -470,8 +467,9 @@ def build_while_loading(command: list[str]) -> int:
     """Run ``command`` in a process of its own, loading WeasyPrint meanwhile; return its exit status.
 
     The Sphinx build uses one core: loading WeasyPrint (a second) takes the other,
-    instead of a second after the build. The build's memory is never shared with
-    a render: the renders start once it has exited.
+    instead of a second after the build, and before the render waits on the lock
+    while another job renders. The build's memory is never shared with a render:
+    the renders start once it has exited.
     """
     with subprocess.Popen(command) as build:
         weasyprint_problem()

@@ -467,7 +467,8 @@ def _source(element) -> str | None:
 
 
 def _same_source(a, b) -> bool:
-    return _source(a) is not None and _source(a) == _source(b) and a[_S] == b[_S]
+    source = _source(a)  # once: the merge asks this of every pair of kids in the tree
+    return source is not None and source == _source(b) and a[_S] == b[_S]
 
 
 def _continues(a, b) -> bool:
@@ -477,10 +478,9 @@ def _continues(a, b) -> bool:
     abbreviation), on the next line. Two anonymous boxes of one element on one
     page are two boxes (text on either side of a nested list), not pieces.
     """
-    source = _source(a)  # once: the merge asks this of every pair of kids in the tree
-    if source is None or source != _source(b) or a[_S] != b[_S] or _PG not in a or _PG not in b:
+    if not _same_source(a, b) or _PG not in a or _PG not in b:
         return False
-    return not same_object(a.Pg, b.Pg) or not source.endswith("/anonymous")
+    return not same_object(a.Pg, b.Pg) or not _source(a).endswith("/anonymous")
 
 
 def merge_split_elements(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
