@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -115,40 +117,55 @@ def replace_kids(element: Dictionary, new_kids: list) -> None:
 # -- the pages' content streams ----------------------------------------------
 
 
-class PageContents:
-    """The content streams of a PDF's pages, each parsed once for every fix and written once.
+PageEdit = Callable[[list], int]  # edits a page's instructions in place; returns what it counts
 
-    Four fixes edit the same pages' content: parsing and writing each page once per
-    fix took a quarter of the repair. ``fix_tagging`` shares one ``PageContents``
-    between them; a fix called alone makes its own (``edited_contents``).
+
+class PageContents:
+    """The fixes' edits to the pages' content streams, made in one pass: a page at a time.
+
+    Four fixes edit the same pages' content. Each asks for its edits (``edit``);
+    ``write`` then parses a page, makes its edits in the order they were asked
+    for, and writes it, before it parses the next. Parsing each page once per fix
+    took a quarter of the repair; keeping every page parsed at once took a
+    gigabyte at 20 times the handbook's size (1.2 million instructions).
+    ``fix_tagging`` shares one ``PageContents`` between the fixes; a fix called
+    alone makes its own (``edited_contents``).
     """
 
     def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.pdf = pdf
-        self._parsed: dict[tuple[int, int], tuple[pikepdf.Page, list]] = {}
+        self._edits: dict[tuple[int, int], list[tuple[str, PageEdit]]] = {}
         self._matrices: dict[tuple[int, int], tuple[float, ...]] = {}
+        self.counts: Counter[str] = Counter()  # what each fix's edits counted
+        self.written = False
 
-    def instructions(self, page: pikepdf.Page) -> list:
-        """The page's instructions, to read or to edit in place."""
-        key = page.obj.objgen
-        if key not in self._parsed:
-            instructions = list(pikepdf.parse_content_stream(page))
-            self._parsed[key] = (page, instructions)
-            self._matrices[key] = initial_matrix(instructions)
-        return self._parsed[key][1]
+    def edit(self, page: pikepdf.Page, fix: str, edit: PageEdit) -> None:
+        """Have ``edit`` change the page's instructions when they are written; what it returns counts for ``fix``."""
+        self._edits.setdefault(page.obj.objgen, []).append((fix, edit))
 
     def initial_matrix(self, page: pikepdf.Page) -> tuple[float, ...]:
-        """The transformation the page's content starts with, kept from the parse (no fix changes it)."""
+        """The transformation the page's content starts with, kept from the edits' parse (no edit changes it)."""
         key = page.obj.objgen
         if key not in self._matrices:  # a page no fix edited
             self._matrices[key] = initial_matrix(pikepdf.parse_content_stream(page))
         return self._matrices[key]
 
     def write(self) -> None:
-        """Give every page read so far the content stream of its instructions."""
-        for page, instructions in self._parsed.values():
+        """Make every edit asked for so far, page by page, and write each edited page."""
+        for page in self.pdf.pages:
+            edits = self._edits.pop(page.obj.objgen, None)
+            if edits is None:
+                continue
+            instructions = list(pikepdf.parse_content_stream(page))
+            self._matrices[page.obj.objgen] = initial_matrix(instructions)
+            for fix, edit in edits:
+                self.counts[fix] += edit(instructions)
             page.obj.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(instructions))
-        self._parsed.clear()
+        self.written = True
+
+    def count(self, fix: str) -> int | None:
+        """What ``fix``'s edits counted; None until they are written (the caller of a shared one writes it)."""
+        return self.counts[fix] if self.written else None
 
 
 @contextlib.contextmanager
@@ -165,17 +182,17 @@ def edited_contents(pdf: pikepdf.Pdf, contents: PageContents | None) -> Iterator
 # -- running headers and footers: artifacts ----------------------------------
 
 
-def artifact_untied_content(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
+def artifact_untied_content(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int | None:
     """Mark content whose element is outside the structure tree as a pagination artifact.
 
     WeasyPrint 70 tags the margin boxes (running headers, page numbers) and
     maps their MCIDs to elements it never links into the tree (WeasyPrint
-    issue 1836). Returns the number of marked-content sequences converted.
+    issue 1836). Returns the number of marked-content sequences converted
+    (None with shared ``contents``, not yet written).
     """
     reachable = {element.objgen for element in struct_elements(pdf)}
     tree = parent_tree(pdf)
-    converted = 0
-    with edited_contents(pdf, contents) as contents:
+    with edited_contents(pdf, contents) as edits:
         for page in pdf.pages:
             key = page.obj.get("/StructParents")
             if key is None or int(key) not in tree:
@@ -186,29 +203,35 @@ def artifact_untied_content(pdf: pikepdf.Pdf, contents: PageContents | None = No
                 if isinstance(element, Dictionary) and element.objgen not in reachable
             }
             if untied:
-                converted += _make_artifacts(contents, page, untied, Name.Pagination)
-    return converted
+                _make_artifacts(edits, page, untied, Name.Pagination, COUNT_UNTIED)
+    return edits.count(COUNT_UNTIED)
 
 
 _BDC = pikepdf.Operator("BDC")
+# What the fixes' content edits count (PageContents.counts).
+COUNT_UNTIED, COUNT_REPEATED_HEADERS, COUNT_LEADERS, COUNT_SPACES, COUNT_HYPHENS = (
+    "untied", "repeated headers", "leaders", "spaces", "hyphens")
 
 
-def _make_artifacts(contents: PageContents, page: pikepdf.Page, mcids: set[int], kind: Name) -> int:
-    """Turn the marked content ``mcids`` of ``page`` into artifacts of ``kind``; return how many.
+def _make_artifacts(contents: PageContents, page: pikepdf.Page, mcids: set[int], kind: Name, fix: str) -> None:
+    """Have the marked content ``mcids`` of ``page`` become artifacts of ``kind``, counted for ``fix``.
 
-    Their ParentTree entries become null: the content belongs to no element.
+    Their ParentTree entries become null now: the content belongs to no element.
     """
-    instructions, converted = contents.instructions(page), 0
-    for index, instruction in enumerate(instructions):
-        # Only the BDCs change; the rest (most of a page) stay as parsed.
-        if instruction.operator == _BDC and _mcid(instruction.operands) in mcids:
-            instructions[index] = pikepdf.ContentStreamInstruction([Name.Artifact, Dictionary(Type=kind)], _BDC)
-            converted += 1
+    def convert(instructions: list) -> int:
+        converted = 0
+        for index, instruction in enumerate(instructions):
+            # Only the BDCs change; the rest (most of a page) stay as parsed.
+            if instruction.operator == _BDC and _mcid(instruction.operands) in mcids:
+                instructions[index] = pikepdf.ContentStreamInstruction([Name.Artifact, Dictionary(Type=kind)], _BDC)
+                converted += 1
+        return converted
+
+    contents.edit(page, fix, convert)
     by_mcid = parent_tree(contents.pdf)[int(page.obj.StructParents)]
     for mcid in mcids:
         if mcid < len(by_mcid):
             by_mcid[mcid] = None
-    return converted
 
 
 def _mcid(operands) -> int | None:
@@ -586,7 +609,7 @@ def _drop_repeated_headers(contents: PageContents, table: Dictionary, existing: 
             if "/ID" in header and twin is not None and "/ID" in twin:
                 ids[bytes(header.ID)] = twin.ID
         for page, mcids in _marked_content(kid):
-            _make_artifacts(contents, pikepdf.Page(page), mcids, Name.Pagination)
+            _make_artifacts(contents, pikepdf.Page(page), mcids, Name.Pagination, COUNT_REPEATED_HEADERS)
     for cell in (c for k in kept if is_struct_element(k) for c in _descendants(k)):
         for attributes in _attribute_dicts(cell):
             if "/Headers" in attributes:
@@ -665,11 +688,13 @@ def initial_matrix(instructions) -> tuple[float, ...]:
 # -- leaders ---------------------------------------------------------------------
 
 
-def artifact_leaders(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
-    """Make the contents' dot leaders layout artifacts, out of their links; return runs converted."""
+def artifact_leaders(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int | None:
+    """Make the contents' dot leaders layout artifacts, out of their links.
+
+    Returns the runs converted (None with shared ``contents``, not yet written).
+    """
     tree = parent_tree(pdf)
-    converted = 0
-    with edited_contents(pdf, contents) as contents:
+    with edited_contents(pdf, contents) as edits:
         for page in pdf.pages:
             leaders = {int(m) for m in page.obj.get("/" + LEADERS_KEY, [])}
             if not leaders:
@@ -682,8 +707,8 @@ def artifact_leaders(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> 
                         (_is_mcid(k) and int(k) == mcid and same_object(kid_page(k, owner), page.obj))
                         or (isinstance(k, Dictionary) and k.get("/Type") == Name.MCR and int(k.MCID) == mcid
                             and same_object(kid_page(k, owner), page.obj)))])
-            converted += _make_artifacts(contents, page, leaders, Name.Layout)
-    return converted
+            _make_artifacts(edits, page, leaders, Name.Layout, COUNT_LEADERS)
+    return edits.count(COUNT_LEADERS)
 
 
 # -- spaces at line wraps ------------------------------------------------------------
@@ -722,8 +747,8 @@ def _space_codes(page: pikepdf.Page, known: dict[tuple[int, int], bytes | None])
     return codes
 
 
-def space_line_wraps(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
-    """Show a space glyph after each run that the HTML follows with an unshown space; return spaces added.
+def space_line_wraps(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int | None:
+    """Show a space glyph after each run that the HTML follows with an unshown space.
 
     WeasyPrint drops the collapsible space where a line wraps, and draws a
     space alone between two inline elements as an empty text object, so text
@@ -731,10 +756,11 @@ def space_line_wraps(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> 
     these places). The space is added inside the run's own marked content,
     after its last glyph: a space draws nothing, and where a line wraps
     nothing follows it on the line, so the page looks the same, and every
-    extraction tool reads a real space character.
+    extraction tool reads a real space character. Returns the spaces added
+    (None with shared ``contents``, not yet written).
     """
-    added, space_codes = 0, {}
-    with edited_contents(pdf, contents) as contents:
+    space_codes = {}
+    with edited_contents(pdf, contents) as edits:
         for page in pdf.pages:
             wraps = {int(m) for m in page.obj.get("/" + SPACES_KEY, [])}
             if not wraps:
@@ -742,23 +768,28 @@ def space_line_wraps(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> 
             spaces = _space_codes(page, space_codes)
             if not spaces:
                 raise TaggingError("no font on the page has a space glyph to mark a line wrap with")
-            instructions = contents.instructions(page)
-            out, open_marks, font = [], [], None
-            for instruction in instructions:
-                operands, operator = instruction.operands, str(instruction.operator)
-                if operator == "Tf":
-                    font = (operands[0], operands[1])
-                if operator in ("BDC", "BMC"):
-                    open_marks.append((_mcid(operands) if operator == "BDC" else None, None))
-                if operator == "ET" and open_marks:
-                    open_marks[-1] = (open_marks[-1][0], len(out))  # where the last ET of the sequence goes
-                if operator == "EMC" and open_marks:
-                    mcid, et_index = open_marks.pop()
-                    if mcid in wraps and et_index is not None:
-                        out[et_index:et_index] = _space_instructions(font, spaces)
-                        added += 1
-                out.append(instruction)
-            instructions[:] = out
+            edits.edit(page, COUNT_SPACES, partial(_add_spaces, wraps=wraps, spaces=spaces))
+    return edits.count(COUNT_SPACES)
+
+
+def _add_spaces(instructions: list, wraps: set[int], spaces: dict[str, bytes]) -> int:
+    """Show a space before the last ET of each marked content in ``wraps``; return spaces added."""
+    out, open_marks, font, added = [], [], None, 0
+    for instruction in instructions:
+        operands, operator = instruction.operands, str(instruction.operator)
+        if operator == "Tf":
+            font = (operands[0], operands[1])
+        if operator in ("BDC", "BMC"):
+            open_marks.append((_mcid(operands) if operator == "BDC" else None, None))
+        if operator == "ET" and open_marks:
+            open_marks[-1] = (open_marks[-1][0], len(out))  # where the last ET of the sequence goes
+        if operator == "EMC" and open_marks:
+            mcid, et_index = open_marks.pop()
+            if mcid in wraps and et_index is not None:
+                out[et_index:et_index] = _space_instructions(font, spaces)
+                added += 1
+        out.append(instruction)
+    instructions[:] = out
     return added
 
 
@@ -782,8 +813,8 @@ TEXT_SHOWING = ("Tj", "TJ")  # WeasyPrint shows text with TJ; ' and " move the l
 SHOWING_OPERATORS = frozenset({*TEXT_SHOWING, "'", '"'})
 
 
-def replace_added_hyphens(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int:
-    """Give each hyphen a line break added an empty /ActualText; return the hyphens replaced.
+def replace_added_hyphens(pdf: pikepdf.Pdf, contents: PageContents | None = None) -> int | None:
+    """Give each hyphen a line break added an empty /ActualText.
 
     WeasyPrint draws the hyphen of a hyphenated word (its hyphenate-character)
     as the last glyph of the line's run, inside the run's tagged content, so
@@ -793,40 +824,43 @@ def replace_added_hyphens(pdf: pikepdf.Pdf, contents: PageContents | None = None
     with nothing: the hyphen still prints, and readers get the whole word.
     It is a /Span, not an /Artifact: PDF/UA-1 forbids artifacts inside tagged
     content (Matterhorn 01-003). It stays inside the run's BT/ET and marked
-    content, so the nesting is balanced.
+    content, so the nesting is balanced. Returns the hyphens replaced (None
+    with shared ``contents``, not yet written).
     """
-    replaced = 0
-    with edited_contents(pdf, contents) as contents:
+    with edited_contents(pdf, contents) as edits:
         for number, page in enumerate(pdf.pages, start=1):
             hyphenated = {int(m) for m in page.obj.get("/" + HYPHENS_KEY, [])}
-            if not hyphenated:
-                continue
-            instructions = contents.instructions(page)
-            last_shown: dict[int, tuple[int, str]] = {}  # MCID -> (its last text-showing instruction, font)
-            open_mcids: list[int | None] = []
-            font = None
-            # The instruction's attributes, not (operands, operator) unpacked: eight times faster.
-            for index, instruction in enumerate(instructions):
-                operator = str(instruction.operator)
-                if operator == "Tf":
-                    font = str(instruction.operands[0])
-                elif operator in ("BDC", "BMC"):
-                    open_mcids.append(_mcid(instruction.operands) if operator == "BDC" else None)
-                elif operator == "EMC" and open_mcids:
-                    open_mcids.pop()
-                elif operator in SHOWING_OPERATORS:
-                    mcid = next((m for m in reversed(open_mcids) if m is not None), None)
-                    if mcid in hyphenated:
-                        last_shown[mcid] = (index, font)
-            for mcid in sorted(hyphenated, reverse=True):  # from the end: earlier indexes stay valid
-                if mcid not in last_shown:
-                    raise TaggingError(f"page {number}: marked content {mcid} should end in an added hyphen "
-                                       "and shows no text")
-                index, font = last_shown[mcid]
-                instructions[index:index + 1] = _split_last_glyph(instructions[index], _fonts(page).get(font),
-                                                                  f"page {number}, marked content {mcid}")
-                replaced += 1
-    return replaced
+            if hyphenated:
+                edits.edit(page, COUNT_HYPHENS, partial(_split_hyphens, page=page, number=number, hyphenated=hyphenated))
+    return edits.count(COUNT_HYPHENS)
+
+
+def _split_hyphens(instructions: list, page: pikepdf.Page, number: int, hyphenated: set[int]) -> int:
+    """Put the last glyph of each marked content in ``hyphenated`` in an empty-ActualText Span; return how many."""
+    last_shown: dict[int, tuple[int, str]] = {}  # MCID -> (its last text-showing instruction, font)
+    open_mcids: list[int | None] = []
+    font = None
+    # The instruction's attributes, not (operands, operator) unpacked: eight times faster.
+    for index, instruction in enumerate(instructions):
+        operator = str(instruction.operator)
+        if operator == "Tf":
+            font = str(instruction.operands[0])
+        elif operator in ("BDC", "BMC"):
+            open_mcids.append(_mcid(instruction.operands) if operator == "BDC" else None)
+        elif operator == "EMC" and open_mcids:
+            open_mcids.pop()
+        elif operator in SHOWING_OPERATORS:
+            mcid = next((m for m in reversed(open_mcids) if m is not None), None)
+            if mcid in hyphenated:
+                last_shown[mcid] = (index, font)
+    for mcid in sorted(hyphenated, reverse=True):  # from the end: earlier indexes stay valid
+        if mcid not in last_shown:
+            raise TaggingError(f"page {number}: marked content {mcid} should end in an added hyphen "
+                               "and shows no text")
+        index, font = last_shown[mcid]
+        instructions[index:index + 1] = _split_last_glyph(instructions[index], _fonts(page).get(font),
+                                                          f"page {number}, marked content {mcid}")
+    return len(hyphenated)
 
 
 def _split_last_glyph(instruction, font: Dictionary | None, where: str) -> list:
