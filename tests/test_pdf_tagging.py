@@ -154,7 +154,7 @@ def test_all_fixes_keep_every_word(pdf, raw_pdf, tmp_path):
 
 
 def test_the_fixes_edit_the_content_a_page_at_a_time(split_pdf, monkeypatch):
-    """Four fixes edit the pages' content: each page parsed once for all of them, and written before the next.
+    """Five fixes edit the pages' content: each page parsed once for all of them, and written before the next.
 
     Keeping every page parsed at once took a gigabyte at 20 times the handbook's size.
     """

@@ -123,9 +123,10 @@ PageEdit = Callable[[list], int]  # edits a page's instructions in place; return
 class PageContents:
     """The fixes' edits to the pages' content streams, made in one pass: a page at a time.
 
-    Four fixes edit the same pages' content. Each asks for its edits (``edit``);
-    ``write`` then parses a page, makes its edits in the order they were asked
-    for, and writes it, before it parses the next. Parsing each page once per fix
+    Five fixes edit the same pages' content (added hyphens, untied content,
+    repeated header rows, leaders, spaces at wraps). Each asks for its edits
+    (``edit``); ``write`` then parses a page, makes its edits in the order they
+    were asked for, and writes it, before it parses the next. Parsing each page once per fix
     took a quarter of the repair; keeping every page parsed at once took a
     gigabyte at 20 times the handbook's size (1.2 million instructions).
     ``fix_tagging`` shares one ``PageContents`` between the fixes; a fix called
@@ -831,7 +832,8 @@ def replace_added_hyphens(pdf: pikepdf.Pdf, contents: PageContents | None = None
         for number, page in enumerate(pdf.pages, start=1):
             hyphenated = {int(m) for m in page.obj.get("/" + HYPHENS_KEY, [])}
             if hyphenated:
-                edits.edit(page, COUNT_HYPHENS, partial(_split_hyphens, page=page, number=number, hyphenated=hyphenated))
+                edits.edit(page, COUNT_HYPHENS,
+                           partial(_split_hyphens, page=page, number=number, hyphenated=hyphenated))
     return edits.count(COUNT_HYPHENS)
 
 
