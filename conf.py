@@ -73,6 +73,7 @@ extensions = [
     "handbook.common.page_map",
     "handbook.common.template_cache",
     "handbook.common.message_parsing",
+    "handbook.common.quick_exit",
     "handbook.web.downloads",
     "handbook.web.language_switch",
     "handbook.web.current_page",

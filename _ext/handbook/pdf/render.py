@@ -416,9 +416,11 @@ def main(argv: list[str] | None = None) -> int:
     build that writes JOB), and stops with its status if it fails.
     """
     from handbook.common.editions import SOURCE_LANGUAGE
+    from handbook.common.quick_exit import freeze_at_exit
     from handbook.common.translations import speak_in
     from handbook.rules.build_errors import rule_line
 
+    freeze_at_exit()  # WeasyPrint's heap is not collected at exit: `make` waits for this process to end
     args = sys.argv[1:] if argv is None else argv
     build = None
     if "--after" in args:
