@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import pytest
 
 from sphinx import locale
 
+from handbook.pdf import render
 from handbook.pdf.render import EDITIONS, JOB_NAME, RenderJob, main
 
 
@@ -133,3 +135,35 @@ def test_a_build_that_cannot_start_is_one_line(tmp_path, capsys):
 def test_after_needs_a_command(tmp_path, capsys):
     assert main([str(tmp_path / JOB_NAME), "--after"]) == 2
     assert "usage:" in capsys.readouterr().err
+
+
+class _Layout:
+    def __init__(self) -> None:
+        self.pages = [object(), object()]
+
+
+def _collections_by_release_layout(monkeypatch, held_mb: float, budget_mb: int) -> int:
+    monkeypatch.setattr(render, "own_memory_mb", lambda: held_mb)
+    started = []
+
+    def record(phase, info):
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        layout = _Layout()
+        render._release_layout(layout, None, memory_mb=budget_mb)
+    finally:
+        gc.callbacks.remove(record)
+    assert layout.pages == [], "the layout is let go either way"
+    return started.count(2)
+
+
+def test_the_layout_is_collected_when_the_render_holds_a_share_of_the_budget(monkeypatch):
+    assert _collections_by_release_layout(monkeypatch, held_mb=1200, budget_mb=1500) == 1
+
+
+def test_a_small_layout_is_not_collected(monkeypatch):
+    # A full collection walks the whole layout: at 1x, a sixth of a second for 9 MB.
+    assert _collections_by_release_layout(monkeypatch, held_mb=118, budget_mb=1500) == 0
