@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -66,9 +67,12 @@ def _run(command: list[str], tool: str, **kwargs) -> subprocess.CompletedProcess
         raise CheckerError(f"{tool} did not run: {error}") from None
 
 
-def _last_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # Ace colours its log even when it is not a terminal
+
+
+def _last_lines(text: str, count: int = 1) -> str:
+    lines = [line for line in ANSI_COLOUR.sub("", text).strip().splitlines() if line.strip()]
+    return "\n".join(lines[-count:]) if lines else "no output"
 
 
 def epubcheck_findings(report: dict) -> list[Finding]:
@@ -92,10 +96,10 @@ def run_epubcheck(epub: Path) -> list[Finding]:
             ["java", "-jar", str(epubcheck_jar()), str(epub), "--json", str(report_file), "-q"], "EPUBCheck"
         )
         if not report_file.exists():
-            raise CheckerError(f"EPUBCheck wrote no report: {_last_line(done.stderr + done.stdout)}")
+            raise CheckerError(f"EPUBCheck wrote no report: {_last_lines(done.stderr + done.stdout)}")
         findings = epubcheck_findings(json.loads(report_file.read_text(encoding="utf-8")))
     if done.returncode != 0 and not findings:
-        raise CheckerError(f"EPUBCheck failed without a finding: {_last_line(done.stderr + done.stdout)}")
+        raise CheckerError(f"EPUBCheck failed without a finding: {_last_lines(done.stderr + done.stdout)}")
     return findings
 
 
@@ -121,10 +125,12 @@ def run_ace(epub: Path) -> list[Finding]:
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": os.environ.get("PUPPETEER_EXECUTABLE_PATH", CHROMIUM)}
     with tempfile.TemporaryDirectory(prefix="ace-") as scratch:
         report_dir = Path(scratch) / "report"
-        done = _run([str(ACE), "--silent", "--force", "--outdir", str(report_dir), str(epub)], "DAISY Ace", env=env)
+        # Not --silent: when Ace fails (rarely, under load, and not again on a rerun), its log says why.
+        done = _run([str(ACE), "--force", "--outdir", str(report_dir), str(epub)], "DAISY Ace", env=env)
         report_file = report_dir / "report.json"
         if done.returncode != 0 or not report_file.exists():
-            raise CheckerError(f"DAISY Ace wrote no report: {_last_line(done.stderr + done.stdout)}")
+            raise CheckerError(f"DAISY Ace wrote no report (exit status {done.returncode}); its last lines:\n"
+                               + _last_lines(done.stdout + done.stderr, 8))
         report = json.loads(report_file.read_text(encoding="utf-8"))
     findings = ace_findings(report)
     if report["earl:result"]["earl:outcome"] != "pass" and not findings:

@@ -290,3 +290,15 @@ def test_a_missing_java_is_one_line_naming_the_package(tmp_path, monkeypatch):
         epub_checks.run_epubcheck(tmp_path / "any.epub")
     message = str(raised.value)
     assert "\n" not in message and "apt-get install default-jre-headless" in message
+
+
+def test_an_ace_failure_says_its_status_and_why(tmp_path):
+    # A file that is not a ZIP: Ace writes no report, and its log says what went wrong.
+    broken = tmp_path / "broken.epub"
+    broken.write_text("not an EPUB")
+    with pytest.raises(epub_checks.CheckerError) as raised:
+        run_ace(broken)
+    message = str(raised.value)
+    assert "DAISY Ace wrote no report (exit status 1)" in message
+    assert "end of central directory record signature not found" in message
+    assert "\x1b[" not in message, "the log's colours are left out"
