@@ -116,6 +116,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
             % {"title": self.config.project, "date": self.config.handbook_edition.date,
                "paper": paper.upper() if paper == "A4" else _("US Letter")},
             memory_mb=self.config.pdf_memory_mb,
+            # Beside the doctrees: kept between builds, gone with `make clean`.
+            cache_dir=str(Path(self.doctreedir, "renders")),
         )
         job.write(Path(self.outdir))
         if not self.config.pdf_render_in_build:

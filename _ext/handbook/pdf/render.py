@@ -44,7 +44,7 @@ from pathlib import Path
 from sphinx.locale import get_translation
 
 from handbook.common import page_map
-from handbook.pdf import box_sources, page_labels, render_plan
+from handbook.pdf import box_sources, page_labels, render_cache, render_plan
 
 _ = get_translation("handbook")
 
@@ -87,9 +87,17 @@ class RenderJob:
     link_titles: dict[str, str]  # each link target's heading, for the links' tags
     page_map_source: str  # names the PDF the page map follows, for the EPUB and braille
     memory_mb: int  # pdf_memory_mb
+    cache_dir: str | None = None  # where renders are kept for the next build (render_cache.py); None: not kept
 
     def target(self, edition: PrintEdition) -> Path:
         return Path(self.html_file).with_name(f"{self.stem}{edition.suffix}.pdf")
+
+    def page_map_file(self) -> Path:
+        return Path(self.html_file).with_name(f"{self.stem}-pages.json")
+
+    def outputs(self, edition: PrintEdition) -> list[Path]:
+        """The files an edition's render writes: its PDF, and the page map with the standard edition."""
+        return [self.target(edition), *([self.page_map_file()] if edition.suffix == "" else [])]
 
     def write(self, folder: Path) -> Path:
         path = Path(folder, JOB_NAME)
@@ -143,11 +151,18 @@ def render_all(job: RenderJob, say=print) -> list[str]:
     if problem:
         return [problem]  # one line naming the package, before any rendering (not once per edition)
     html_file = Path(job.html_file)
+    keys = _render_keys(job)
+    pending = [index for index, edition in enumerate(EDITIONS)
+               if keys is None or not render_cache.restore(Path(job.cache_dir), job.target(edition).name,
+                                                           keys[index], job.outputs(edition))]
+    if not pending:
+        return []
     # The editions are independent layouts of one document, and WeasyPrint uses one core:
     # render them side by side, one forked process each, as far as the memory budget
     # allows (render_plan.py); the rest wait for the first to end.
-    plan = render_plan.groups([render_plan.edition_memory_mb(html_file.stat().st_size)] * len(EDITIONS),
-                              own_memory_mb(), job.memory_mb, os.cpu_count() or 1)
+    plan = [[pending[index] for index in group] for group in render_plan.groups(
+        [render_plan.edition_memory_mb(html_file.stat().st_size)] * len(pending),
+        own_memory_mb(), job.memory_mb, os.cpu_count() or 1)]
     if len(plan) > 1:
         say(_("rendering the editions one after another, within pdf_memory_mb = %d MB") % job.memory_mb)
     # The forked processes share this one's memory until they write to it, and the
@@ -159,14 +174,23 @@ def render_all(job: RenderJob, say=print) -> list[str]:
         for group in plan:
             # Fresh processes for each group: the memory a render leaves is not reused.
             with ProcessPoolExecutor(max_workers=len(group), mp_context=multiprocessing.get_context("fork")) as pool:
-                errors += pool.map(_render_in_child, [job] * len(group), group)
+                errors += pool.map(_render_in_child, [job] * len(group), group,
+                                   [keys[index] if keys else None for index in group])
     finally:
         gc.unfreeze()
     return list(dict.fromkeys(filter(None, errors)))  # both editions may fail alike
 
 
-def _render_in_child(job: RenderJob, edition_index: int) -> str | None:
-    """Render one edition in a forked process; return the problem that stopped it, if any."""
+def _render_keys(job: RenderJob) -> list[str] | None:
+    """Each edition's key in the render cache (render_cache.py); None when the job keeps no renders."""
+    if job.cache_dir is None:
+        return None
+    inputs = render_cache.inputs_digest(dataclasses.asdict(job), Path(job.html_file), render_cache.system_state())
+    return [render_cache.edition_key(inputs, edition.suffix) for edition in EDITIONS]
+
+
+def _render_in_child(job: RenderJob, edition_index: int, key: str | None = None) -> str | None:
+    """Render one edition in a forked process, kept under ``key``; return the problem that stopped it, if any."""
     edition = EDITIONS[edition_index]
     # WeasyPrint's layout makes millions of objects that live until its PDF is written, and
     # few reference cycles: the collector's automatic passes over them took an eighth of a
@@ -184,6 +208,12 @@ def _render_in_child(job: RenderJob, edition_index: int) -> str | None:
             render_edition(job, edition)
     except RenderError as error:
         return str(error)
+    if key is not None:
+        try:
+            render_cache.store(Path(job.cache_dir), job.target(edition).name, key, job.outputs(edition))
+        except OSError as error:
+            return _("the PDF is made, but it could not be kept for the next build in %(folder)s (%(error)s)") \
+                % {"folder": job.cache_dir, "error": error}
     return None
 
 
@@ -259,7 +289,7 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> None:
             page_map.write_page_map(
                 page_map.page_starts(map(_page_markers, document.pages),
                                      page_labels.labels(len(document.pages), body_start)),
-                target.with_name(f"{job.stem}-pages.json"),
+                job.page_map_file(),
                 job.page_map_source,
             )
         with box_sources.recording():
