@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from handbook.pdf import render, render_cache
 SYSTEM = ["harfbuzz 6.0.0", "pango-1.0 1.50.12", "fonts abc"]
 HTML = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A book</title></head>
 <body><main><section id="start"><h1>Start</h1><p>Some text.</p></section>
-<section id="end"><h1>The end</h1><p>More text.</p></section></main></body></html>
+<section id="end"><h1>The end</h1><p>More text.</p><img src="_images/map.svg" alt="A map."></section></main>
+</body></html>
 """
 
 
@@ -22,7 +24,7 @@ def print_document(folder: Path) -> Path:
     (folder / "_static" / "print.css").write_text("@page { margin: 20mm; } section { break-before: page; }\n")
     (folder / "_static" / "large-print.css").write_text("body { font-size: 18pt; }\n")
     (folder / "_images").mkdir()
-    (folder / "_images" / "map.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    (folder / "_images" / "map.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg' width='9' height='9'/>\n")
     html_file = folder / "index.html"
     html_file.write_text(HTML, encoding="utf-8")
     return html_file
@@ -47,17 +49,13 @@ def test_the_same_inputs_give_the_same_key(tmp_path):
     assert digest(job_for(html_file)) == digest(job_for(html_file))
 
 
-@pytest.mark.parametrize("change", ["document", "style", "image added", "job", "system"])
-def test_whatever_the_render_reads_changes_the_key(tmp_path, change):
+@pytest.mark.parametrize("change", ["document", "job", "system"])
+def test_what_the_render_starts_from_changes_the_key(tmp_path, change):
     html_file = print_document(tmp_path)
     job, system = job_for(html_file), SYSTEM
     before = digest(job)
     if change == "document":
         html_file.write_text(HTML.replace("Some text.", "Some other text."), encoding="utf-8")
-    elif change == "style":
-        (tmp_path / "_static" / "print.css").write_text("@page { margin: 21mm; }\n")
-    elif change == "image added":
-        (tmp_path / "_images" / "other.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
     elif change == "job":
         job = job_for(html_file, paper="letter")
     else:
@@ -68,6 +66,13 @@ def test_whatever_the_render_reads_changes_the_key(tmp_path, change):
 def test_what_only_schedules_the_renders_leaves_the_key(tmp_path):
     html_file = print_document(tmp_path)
     assert digest(job_for(html_file, memory_mb=4000)) == digest(job_for(html_file))
+
+
+def test_a_file_beside_the_document_that_the_render_does_not_load_leaves_the_key(tmp_path):
+    html_file = print_document(tmp_path)
+    before = digest(job_for(html_file))
+    (tmp_path / "_static" / "handbook.css").write_text("/* the web theme's */\n")
+    assert digest(job_for(html_file)) == before
 
 
 def test_each_edition_has_its_own_key():
@@ -83,6 +88,14 @@ def test_the_system_state_names_the_text_libraries_and_the_fonts():
 # -- Keeping and restoring --------------------------------------------------------
 
 
+def loaded_in(folder: Path) -> list[Path]:
+    """Files a render loaded: a stylesheet and its font."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "print.css").write_text("@font-face { src: url(font.ttf); }\n")
+    (folder / "font.ttf").write_bytes(b"glyphs")
+    return [folder / "print.css", folder / "font.ttf"]
+
+
 def outputs_in(folder: Path, content: bytes = b"%PDF-1.7 one") -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     pdf, page_map = folder / "book-en.pdf", folder / "book-en-pages.json"
@@ -94,7 +107,7 @@ def outputs_in(folder: Path, content: bytes = b"%PDF-1.7 one") -> list[Path]:
 def test_a_kept_render_is_restored_byte_for_byte(tmp_path):
     cache = tmp_path / "renders"
     made = outputs_in(tmp_path / "made")
-    render_cache.store(cache, "book-en.pdf", "k1", made)
+    render_cache.store(cache, "book-en.pdf", "k1", made, loaded_in(tmp_path / "static"))
     targets = [tmp_path / "next" / path.name for path in made]
     targets[0].parent.mkdir()
     assert render_cache.restore(cache, "book-en.pdf", "k1", targets)
@@ -104,16 +117,31 @@ def test_a_kept_render_is_restored_byte_for_byte(tmp_path):
 def test_nothing_is_restored_under_another_key(tmp_path):
     cache = tmp_path / "renders"
     made = outputs_in(tmp_path / "made")
-    render_cache.store(cache, "book-en.pdf", "k1", made)
+    render_cache.store(cache, "book-en.pdf", "k1", made, loaded_in(tmp_path / "static"))
     targets = [tmp_path / "next" / path.name for path in made]
     assert not render_cache.restore(cache, "book-en.pdf", "k2", targets)
+    assert not any(path.exists() for path in targets)
+
+
+@pytest.mark.parametrize("change", ["changed", "removed"])
+def test_a_render_whose_loaded_files_changed_is_not_used(tmp_path, change):
+    cache = tmp_path / "renders"
+    made, loaded = outputs_in(tmp_path / "made"), loaded_in(tmp_path / "static")
+    render_cache.store(cache, "book-en.pdf", "k1", made, loaded)
+    if change == "changed":
+        loaded[1].write_bytes(b"other glyphs")  # a font updated: the same document prints otherwise
+    else:
+        loaded[0].unlink()
+    targets = [tmp_path / "next" / path.name for path in made]
+    targets[0].parent.mkdir()
+    assert not render_cache.restore(cache, "book-en.pdf", "k1", targets)
     assert not any(path.exists() for path in targets)
 
 
 def test_a_kept_file_that_changed_is_thrown_away(tmp_path):
     cache = tmp_path / "renders"
     made = outputs_in(tmp_path / "made")
-    render_cache.store(cache, "book-en.pdf", "k1", made)
+    render_cache.store(cache, "book-en.pdf", "k1", made, loaded_in(tmp_path / "static"))
     kept_pdf = next(cache.glob("book-en.pdf.k1")) / "book-en.pdf"
     kept_pdf.write_bytes(b"%PDF-1.7 on")  # cut short
     targets = [tmp_path / "next" / path.name for path in made]
@@ -125,10 +153,10 @@ def test_a_kept_file_that_changed_is_thrown_away(tmp_path):
 
 def test_a_render_keeps_one_entry_and_leaves_the_others_renders(tmp_path):
     cache = tmp_path / "renders"
-    render_cache.store(cache, "book-en.pdf", "k1", outputs_in(tmp_path / "one"))
-    render_cache.store(cache, "book-en-large-print.pdf", "k9", outputs_in(tmp_path / "lp"))
+    render_cache.store(cache, "book-en.pdf", "k1", outputs_in(tmp_path / "one"), [])
+    render_cache.store(cache, "book-en-large-print.pdf", "k9", outputs_in(tmp_path / "lp"), [])
     (cache / ".book-en.pdf.left-by-a-killed-render").mkdir()
-    render_cache.store(cache, "book-en.pdf", "k2", outputs_in(tmp_path / "two", b"%PDF-1.7 two"))
+    render_cache.store(cache, "book-en.pdf", "k2", outputs_in(tmp_path / "two", b"%PDF-1.7 two"), [])
     assert sorted(path.name for path in cache.iterdir()) == ["book-en-large-print.pdf.k9", "book-en.pdf.k2"]
 
 
@@ -140,6 +168,9 @@ def test_an_unchanged_print_document_is_not_laid_out_again(tmp_path, monkeypatch
     job = job_for(html_file)
     assert render.render_all(job, say=lambda line: None) == []
     made = {path: path.read_bytes() for edition in render.EDITIONS for path in job.outputs(edition)}
+    manifest = json.loads(next((tmp_path / "renders").glob("book-en.pdf.*/manifest.json")).read_text())
+    assert sorted(Path(path).relative_to(tmp_path).as_posix() for path in manifest["loaded"]) == [
+        "_images/map.svg", "_static/print.css"], "what the render fetched, and its stylesheet"
     for path in made:
         path.unlink()
 
@@ -149,6 +180,12 @@ def test_an_unchanged_print_document_is_not_laid_out_again(tmp_path, monkeypatch
     monkeypatch.setattr(render, "render_edition", no_layout)
     assert render.render_all(job, say=lambda line: None) == []
     assert {path: path.read_bytes() for path in made} == made, "the same files, restored"
+
+    (tmp_path / "_static" / "handbook.css").write_text("/* the web theme's, which the render does not load */\n")
+    assert render.render_all(job, say=lambda line: None) == [], "an edit to the web theme renders nothing"
+
+    (tmp_path / "_static" / "large-print.css").write_text("body { font-size: 20pt; }\n")
+    assert render.render_all(job, say=lambda line: None) == ["laid out -large-print again"]
 
     html_file.write_text(HTML.replace("More text.", "Other text."), encoding="utf-8")
     assert render.render_all(job, say=lambda line: None) == ["laid out standard again", "laid out -large-print again"]

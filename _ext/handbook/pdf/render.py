@@ -40,6 +40,8 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from sphinx.locale import get_translation
 
@@ -201,35 +203,66 @@ def _render_in_child(job: RenderJob, edition_index: int, key: str | None = None)
         if os.environ.get(PROFILE_ENVIRONMENT):
             profile = cProfile.Profile()
             try:
-                profile.runcall(render_edition, job, edition)
+                loaded = profile.runcall(render_edition, job, edition)
             finally:
                 profile.dump_stats(Path(os.environ[PROFILE_ENVIRONMENT], job.target(edition).stem + ".prof"))
         else:
-            render_edition(job, edition)
+            loaded = render_edition(job, edition)
     except RenderError as error:
         return str(error)
     if key is not None:
         try:
-            render_cache.store(Path(job.cache_dir), job.target(edition).name, key, job.outputs(edition))
+            render_cache.store(Path(job.cache_dir), job.target(edition).name, key, job.outputs(edition), loaded)
         except OSError as error:
             return _("the PDF is made, but it could not be kept for the next build in %(folder)s (%(error)s)") \
                 % {"folder": job.cache_dir, "error": error}
     return None
 
 
-def _stylesheets(job: RenderJob, edition: PrintEdition, font_config) -> list:
+def _stylesheet_files(job: RenderJob, edition: PrintEdition) -> list[Path]:
+    static = Path(job.html_file).with_name("_static")
+    return [static / name for name in edition.stylesheets]
+
+
+def _stylesheets(job: RenderJob, edition: PrintEdition, font_config, fetcher) -> list:
     from weasyprint import CSS
 
-    static = Path(job.html_file).with_name("_static")
     # Without the FontConfiguration, WeasyPrint ignores @font-face and falls back to DejaVu.
-    sheets = [CSS(filename=static / name, font_config=font_config) for name in edition.stylesheets]
+    sheets = [CSS(filename=path, font_config=font_config, url_fetcher=fetcher)
+              for path in _stylesheet_files(job, edition)]
     sheets.append(CSS(string=f"@page {{ size: {job.paper}; }}"))
     return sheets
 
 
-def render_edition(job: RenderJob, edition: PrintEdition) -> None:
-    """Render one edition to its target; leave any earlier file intact on failure."""
-    from weasyprint import CSS, HTML, URLFetcher  # loadable: render_all checked weasyprint_problem()
+def _local_fetcher():
+    """WeasyPrint's URL fetcher for local files only, recording the files it loads (in ``loaded``).
+
+    The PDF must never depend on the network. What it loads (fonts, images) is what
+    the render cache checks before it uses a kept render (render_cache.py).
+    """
+    from weasyprint import URLFetcher
+
+    class LocalFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+            self.loaded: set[Path] = set()
+
+        def fetch(self, url, headers=None):
+            response = super().fetch(url, headers)
+            if url.lower().startswith("file:"):
+                self.loaded.add(Path(url2pathname(urlsplit(url).path)))
+            return response
+
+    return LocalFetcher()
+
+
+def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
+    """Render one edition to its target; leave any earlier file intact on failure.
+
+    Returns the files the render loaded besides the print document (its stylesheets,
+    their fonts, the images).
+    """
+    from weasyprint import CSS, HTML  # loadable: render_all checked weasyprint_problem()
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
@@ -240,15 +273,14 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> None:
     weasy_logger = logging.getLogger("weasyprint")
     collector = _CollectWeasyPrintProblems()
     weasy_logger.addHandler(collector)
-    # Only local files: the PDF must never depend on the network.
-    fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+    fetcher = _local_fetcher()
     edition_id = hashlib.sha256(f"{job.release}{edition.suffix}".encode()).digest()[:16]
     # WeasyPrint writes `raw`; the tagging fixes write `tmp`, which then replaces `target`.
     raw = target.with_name(target.name + ".raw.part")
     tmp = target.with_name(target.name + ".part")
     try:
         font_config = FontConfiguration()
-        stylesheets = _stylesheets(job, edition, font_config)
+        stylesheets = _stylesheets(job, edition, font_config, fetcher)
 
         def render(body_start: int = 0, html: str | None = None):
             # Number the body from 1 (print.css): from the page it starts on, the front matter's count.
@@ -310,6 +342,7 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> None:
             )
         _fix_tagging(raw, tmp, body_start, job.link_titles)
         os.replace(tmp, target)
+        return sorted({*_stylesheet_files(job, edition), *fetcher.loaded})
     finally:
         weasy_logger.removeHandler(collector)
         raw.unlink(missing_ok=True)

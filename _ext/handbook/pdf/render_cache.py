@@ -6,17 +6,16 @@ print document it writes is then the same, and laying it out again (seconds at
 the handbook's size, minutes at 20 times) would make the same bytes: the renders
 are reproducible (tests/test_pdf_outputs.py).
 
-An edition's render is kept under a key: the digest of everything the render
-reads or runs (the render job, the print document and every file beside it that
-it may load, the render's own code, and the versions of WeasyPrint, the
-libraries it draws with and pikepdf), with the edition. A render whose key is
-kept copies the kept files into place; any other renders, then keeps its files
+An edition's render is kept under a key: the digest of the render job, the print
+document, the render's own code, the versions of WeasyPrint, the libraries it
+draws with and pikepdf, and the system's text libraries and fonts, with the
+edition. Beside its files, the entry lists every file the render loaded (its
+stylesheets, their fonts, the images: render.py records what WeasyPrint fetches),
+each by digest. A render whose key is kept, and whose loaded files are all the
+same, copies the kept files into place; any other renders, then keeps its files
 in place of the ones it replaces. An entry is a folder renamed into place once
-whole, with the digest of each file: a kept file that does not match is thrown
-away and the edition rendered.
-
-The key is a superset: a file beside the print document that the render does not
-load (the theme's scripts) still changes it. That costs a render, never a stale PDF.
+whole; a kept file that does not match its digest is thrown away and the
+edition rendered.
 """
 
 from __future__ import annotations
@@ -34,9 +33,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 MANIFEST = "manifest.json"
-# The folders beside the print document that it loads files from: its styles and
-# fonts, and its images (the Sphinx builder copies both).
-LOADED_FOLDERS = ("_static", "_images")
 # What makes the bytes besides the files: the layout, the fonts' subsets, the PDF
 # objects, the hyphenation patterns, the tag repair.
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "fonttools", "pyphen", "pillow",
@@ -92,7 +88,7 @@ def _files_under(paths: Iterable[Path], suffix: str | None = None) -> list[Path]
 
 
 def inputs_digest(job_fields: dict, html_file: Path, system: Iterable[str]) -> str:
-    """The digest of what every edition's render of a job reads and runs (the edition aside).
+    """The digest of what every edition's render of a job starts from (the edition and the files it loads aside).
 
     ``job_fields`` is the render job, as written; ``system`` is ``system_state()``.
     """
@@ -109,11 +105,7 @@ def inputs_digest(job_fields: dict, html_file: Path, system: Iterable[str]) -> s
         digest.update(f"{library} {version};".encode())
     for line in system:
         digest.update(f"{line};".encode())
-    folder = html_file.parent
-    for path in [html_file, *_files_under(folder / name for name in LOADED_FOLDERS)]:
-        digest.update(str(path.relative_to(folder)).encode())
-        _hash_file(digest, path)
-    for path in _files_under(CODE, suffix=".py"):
+    for path in [html_file, *_files_under(CODE, suffix=".py")]:
         _hash_file(digest, path)
     return digest.hexdigest()
 
@@ -127,7 +119,7 @@ def _entry(cache_dir: Path, name: str, key: str) -> Path:
 
 
 def restore(cache_dir: Path, name: str, key: str, targets: list[Path]) -> bool:
-    """Copy the files kept under ``key`` onto ``targets``; False when there are none whole.
+    """Copy the files kept under ``key`` onto ``targets``; False when there are none whole, or any loaded file changed.
 
     ``name`` is the render's (its PDF's file name): it has at most one entry.
     """
@@ -136,11 +128,14 @@ def restore(cache_dir: Path, name: str, key: str, targets: list[Path]) -> bool:
         manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
         kept = [entry / target.name for target in targets]
         for path in kept:
-            if _digest_of(path) != manifest.get(path.name):
+            if _digest_of(path) != manifest["outputs"].get(path.name):
                 raise ValueError(f"{path} is not the file that was kept")
-    except (OSError, ValueError):
-        shutil.rmtree(entry, ignore_errors=True)  # missing, or not whole: render again
+        changed = [loaded for loaded, digest in manifest["loaded"].items() if _digest_of(Path(loaded)) != digest]
+    except (OSError, ValueError, KeyError, TypeError):
+        shutil.rmtree(entry, ignore_errors=True)  # missing, not whole, or a loaded file gone: render again
         return False
+    if changed:
+        return False  # the render replaces the entry
     for path, target in zip(kept, targets):
         partial = target.with_name(target.name + ".part")
         shutil.copyfile(path, partial)
@@ -148,16 +143,16 @@ def restore(cache_dir: Path, name: str, key: str, targets: list[Path]) -> bool:
     return True
 
 
-def store(cache_dir: Path, name: str, key: str, outputs: list[Path]) -> None:
-    """Keep ``outputs`` under ``key``, in place of any earlier entry of ``name``."""
+def store(cache_dir: Path, name: str, key: str, outputs: list[Path], loaded: Iterable[Path]) -> None:
+    """Keep ``outputs`` under ``key``, with the digests of the files the render ``loaded``, in place of any earlier entry of ``name``."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     entry = _entry(cache_dir, name, key)
     building = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=cache_dir))
     try:
-        manifest = {}
+        manifest = {"outputs": {}, "loaded": {str(path): _digest_of(path) for path in sorted(set(loaded))}}
         for output in outputs:
             shutil.copyfile(output, building / output.name)
-            manifest[output.name] = _digest_of(building / output.name)
+            manifest["outputs"][output.name] = _digest_of(building / output.name)
         (building / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         shutil.rmtree(entry, ignore_errors=True)
         os.replace(building, entry)
