@@ -72,9 +72,7 @@ def system_state() -> list[str]:
 
 
 def _hash_file(digest, path: Path) -> None:
-    digest.update(f"{len(path.name)}:{path.name}:{path.stat().st_size}:".encode())
-    with path.open("rb") as stream:
-        digest.update(hashlib.file_digest(stream, "sha256").digest())
+    digest.update(f"{len(path.name)}:{path.name}:{_digest_of(path)};".encode())
 
 
 def _files_under(paths: Iterable[Path], suffix: str | None = None) -> list[Path]:
