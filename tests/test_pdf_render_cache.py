@@ -151,6 +151,24 @@ def test_a_kept_file_that_changed_is_thrown_away(tmp_path):
     assert not list(cache.glob("book-en.pdf.*")), "the entry is gone: the next render keeps a whole one"
 
 
+def test_a_restore_that_cannot_copy_leaves_nothing_half_done(tmp_path, monkeypatch):
+    cache = tmp_path / "renders"
+    made = outputs_in(tmp_path / "made")
+    render_cache.store(cache, "book-en.pdf", "k1", made, [])
+    targets = [tmp_path / "next" / path.name for path in made]
+    targets[0].parent.mkdir()
+    copies = []
+
+    def copy_then_fail(source, destination):  # the disk fills up on the second file
+        if copies:
+            raise OSError(28, "No space left on device")
+        copies.append(Path(destination).write_bytes(Path(source).read_bytes()))
+
+    monkeypatch.setattr(render_cache.shutil, "copyfile", copy_then_fail)
+    assert not render_cache.restore(cache, "book-en.pdf", "k1", targets)
+    assert list(targets[0].parent.iterdir()) == [], "no target and no partial file"
+
+
 def test_a_render_keeps_one_entry_and_leaves_the_others_renders(tmp_path):
     cache = tmp_path / "renders"
     render_cache.store(cache, "book-en.pdf", "k1", outputs_in(tmp_path / "one"), [])

@@ -134,9 +134,15 @@ def restore(cache_dir: Path, name: str, key: str, targets: list[Path]) -> bool:
         return False
     if changed:
         return False  # the render replaces the entry
-    for path, target in zip(kept, targets):
-        partial = target.with_name(target.name + ".part")
-        shutil.copyfile(path, partial)
+    partials = [target.with_name(target.name + ".part") for target in targets]
+    try:
+        for path, partial in zip(kept, partials):
+            shutil.copyfile(path, partial)
+    except OSError:  # no room, say: the render runs and reports what stops it
+        for partial in partials:
+            partial.unlink(missing_ok=True)
+        return False
+    for partial, target in zip(partials, targets):
         os.replace(partial, target)
     return True
 
