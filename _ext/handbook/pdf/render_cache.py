@@ -125,15 +125,14 @@ def restore(cache_dir: Path, name: str, key: str, targets: list[Path]) -> bool:
     try:
         manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
         kept = [entry / target.name for target in targets]
-        for path in kept:
-            if _digest_of(path) != manifest["outputs"].get(path.name):
-                raise ValueError(f"{path} is not the file that was kept")
-        changed = [loaded for loaded, digest in manifest["loaded"].items() if _digest_of(Path(loaded)) != digest]
+        for path, digest in [*((path, manifest["outputs"].get(path.name)) for path in kept),
+                             *((Path(loaded), digest) for loaded, digest in manifest["loaded"].items())]:
+            if _digest_of(path) != digest:
+                raise ValueError(f"{path} is not the file it was")
     except (OSError, ValueError, KeyError, TypeError):
-        shutil.rmtree(entry, ignore_errors=True)  # missing, not whole, or a loaded file gone: render again
+        # Missing, not whole, or a file the render loaded has changed or gone: render again.
+        shutil.rmtree(entry, ignore_errors=True)
         return False
-    if changed:
-        return False  # the render replaces the entry
     partials = [target.with_name(target.name + ".part") for target in targets]
     try:
         for path, partial in zip(kept, partials):
