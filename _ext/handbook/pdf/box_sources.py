@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
 SOURCE_KEY = "HandbookSource"  # "<element number>/<box class>/<tag>/<anonymous>" on a structure element
@@ -43,12 +43,16 @@ _SPACES = re.compile(r"\s+")
 
 
 @contextmanager
-def recording() -> Iterator[None]:
-    """Record sources, unshown spaces and leaders into every PDF WeasyPrint writes meanwhile."""
+def recording(identity: Callable[[object], Hashable] = lambda element: element) -> Iterator[None]:
+    """Record sources, unshown spaces and leaders into every PDF WeasyPrint writes meanwhile.
+
+    Every PDF written in the block numbers HTML elements alike: two elements with the
+    same ``identity`` are one source (a section two pieces share: pieces.identity).
+    """
     from weasyprint.pdf import tags
 
     original = tags._build_box_tree
-    recorder = _Recorder()
+    recorder = _Recorder(identity)
 
     def build_box_tree(box, parent, pdf, page_number, nums, annotations, tag_map):
         source = getattr(box, "_box", box)  # an absolute placeholder stands for its box
@@ -65,16 +69,18 @@ def recording() -> Iterator[None]:
 
 
 class _Recorder:
-    def __init__(self) -> None:
+    def __init__(self, identity: Callable[[object], Hashable]) -> None:
         import pydyf
         from weasyprint.formatting_structure import boxes
 
         self.pydyf, self.boxes = pydyf, boxes
-        self.numbers: dict[object, int] = {}  # HTML element -> its number, in order of first appearance
+        self.identity = identity
+        self.numbers: dict[Hashable, int] = {}  # HTML element's identity -> its number, in order of first appearance
         self.marks: dict[tuple[str, int], set[int]] = defaultdict(set)  # (key, page number) -> MCIDs
         # A block that goes on on the next page goes on with its text: (its last run, where
         # that run was, the place reached in the HTML text) by (HTML element, box class).
         self.carried: dict[tuple[object, str], tuple[object, int, int, int]] = {}
+        self.pdf = None  # the PDF the marks are on
 
     def mark_source(self, element, box) -> None:
         """Name the box an element comes from: its HTML element, and which of that element's boxes.
@@ -85,11 +91,14 @@ class _Recorder:
         """
         # The html and body boxes pass their children's elements up: those are named already.
         if box.element is not None and SOURCE_KEY not in element:
-            number = self.numbers.setdefault(box.element, len(self.numbers))
+            number = self.numbers.setdefault(self.identity(box.element), len(self.numbers))
             anonymous = "anonymous" if type(box.style).__name__ == "AnonymousStyle" else ""
             element[SOURCE_KEY] = self.pydyf.String(f"{number}/{type(box).__name__}/{box.element_tag}/{anonymous}")
 
     def mark(self, pdf, key: str, page_number: int, mcid: int) -> None:
+        if pdf is not self.pdf:  # a PDF of its own: its pages' marks start afresh
+            self.pdf = pdf
+            self.marks.clear()
         self.marks[(key, page_number)].add(mcid)
         page = pdf.objects[int(pdf.page_references[page_number].split()[0])]
         page[key] = self.pydyf.Array(sorted(self.marks[(key, page_number)]))

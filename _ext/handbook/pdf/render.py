@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import warnings
@@ -46,7 +47,7 @@ from urllib.request import url2pathname
 from sphinx.locale import get_translation
 
 from handbook.common import page_map
-from handbook.pdf import box_sources, page_labels, render_cache, render_plan
+from handbook.pdf import box_sources, merge, page_labels, pieces, render_cache, render_plan
 
 _ = get_translation("handbook")
 
@@ -259,6 +260,8 @@ def _local_fetcher():
 def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
     """Render one edition to its target; leave any earlier file intact on failure.
 
+    The body is laid out in pieces (pieces.py), one after another, each PDF merged
+    into one (merge.py), so that the render holds one piece's layout at a time.
     Returns the files the render loaded besides the print document (its stylesheets,
     their fonts, the images).
     """
@@ -275,21 +278,19 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
     weasy_logger.addHandler(collector)
     fetcher = _local_fetcher()
     edition_id = hashlib.sha256(f"{job.release}{edition.suffix}".encode()).digest()[:16]
-    # WeasyPrint writes `raw`; the tagging fixes write `tmp`, which then replaces `target`.
+    # The pieces' PDFs, then the merged one, then the tag repair's, which replaces `target`.
+    parts = target.with_name(target.name + ".pieces.part")
     raw = target.with_name(target.name + ".raw.part")
     tmp = target.with_name(target.name + ".part")
     try:
         font_config = FontConfiguration()
         stylesheets = _stylesheets(job, edition, font_config, fetcher)
 
-        def render(body_start: int = 0, html: str | None = None):
-            # Number the body from 1 (print.css): from the page it starts on, the front matter's count.
-            numbered = [CSS(string=f"@page :nth({body_start + 1}) {{ counter-reset: page 1; }}")] if body_start else []
-            source = HTML(string=html, base_url=str(html_file), url_fetcher=fetcher) if html is not None \
-                else HTML(filename=html_file, url_fetcher=fetcher)
+        def render(html: str, start_css: str = ""):
+            source = HTML(string=html, base_url=str(html_file), url_fetcher=fetcher)
             try:
-                return source.render(stylesheets=stylesheets + numbered, font_config=font_config,
-                                     pdf_variant="pdf/ua-1")
+                return source.render(stylesheets=stylesheets + ([CSS(string=start_css)] if start_css else []),
+                                     font_config=font_config, pdf_variant="pdf/ua-1")
             except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
                 raise RenderError(
                     _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
@@ -297,44 +298,47 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
                     % {"error": error, "cause": error.__cause__}
                 ) from None
 
-        # The page the body starts on, from the front matter laid out alone (a few pages, whose
-        # contents point at pages not laid out: not problems of the PDF); then the whole handbook
-        # is laid out once, numbered from there, and again only if the body moved.
+        text = html_file.read_text(encoding="utf-8")
+        try:
+            print_document = pieces.read(text)
+        except pieces.PieceError as error:
+            raise RenderError(_("cannot cut the print document into pieces: %s") % error) from None
+        front_html = front_matter_html(text, job.body_id)
+        # The page the body starts on, from the front matter laid out alone; its contents point
+        # at pages not laid out yet (not problems of the PDF: the front is laid out again below).
         weasy_logger.removeHandler(collector)
         try:
-            front = render(html=front_matter_html(html_file.read_text(encoding="utf-8"), job.body_id))
-            expected = _body_start(front, job.body_id)
+            front = render(front_html)
+            body_start = _body_start(front, job.body_id)
             del front
         finally:
             weasy_logger.addHandler(collector)
-        document = render(expected)
-        _check_complete(document, job.last_section)
-        body_start = _body_start(document, job.body_id)
-        if body_start != expected:
-            del document  # never two layouts in memory
-            gc.collect()
-            document = render(body_start)
-            if _body_start(document, job.body_id) != body_start:
-                raise RenderError(_("the body moved to another page when its pages were numbered from 1"))
+        parts.mkdir(exist_ok=True)
+        with box_sources.recording(pieces.identity), _links_to_other_pieces():
+            laid_out = _render_body(print_document, body_start, render, parts, edition_id, job.memory_mb)
+            # The front matter again, its contents with the page numbers the pieces found.
+            front = render(pieces.with_page_numbers(front_html, laid_out.anchor_pages()))
+            if _body_start(front, job.body_id) != body_start:
+                raise RenderError(_("the contents took another page once their page numbers were in: "
+                                    "the body moved to another page"))
+            front_pages = [_PageFacts.of(page) for page in front.pages[:body_start]]
+            front.write_pdf(parts / "front.pdf", pdf_variant="pdf/ua-1", pdf_identifier=edition_id,
+                            custom_metadata=True)
+            del front
+        _check_complete(laid_out.anchors, job.last_section)
+        pages = front_pages + laid_out.pages
         if edition.suffix == "":
             # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).
             page_map.write_page_map(
-                page_map.page_starts(map(_page_markers, document.pages),
-                                     page_labels.labels(len(document.pages), body_start)),
+                page_map.page_starts((page.markers for page in pages), page_labels.labels(len(pages), body_start)),
                 job.page_map_file(),
                 job.page_map_source,
             )
-        with box_sources.recording():
-            document.write_pdf(
-                raw,
-                pdf_variant="pdf/ua-1",
-                pdf_identifier=edition_id,
-                custom_metadata=True,
-                finisher=functools.partial(_release_layout, memory_mb=job.memory_mb),
-            )
-        del document  # the layout is written: free it before the tag repair loads the PDF
-        gc.collect()
-        return_free_memory()
+        try:
+            merge.merge(parts / "front.pdf", body_start, laid_out.files, pages, raw)
+        except merge.MergeError as error:
+            raise RenderError(_("cannot merge the pieces of %(file)s: %(error)s")
+                              % {"file": target.name, "error": error}) from None
         if collector.problems:
             raise RenderError(
                 _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
@@ -345,8 +349,85 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
         return sorted({*_stylesheet_files(job, edition), *fetcher.loaded})
     finally:
         weasy_logger.removeHandler(collector)
+        shutil.rmtree(parts, ignore_errors=True)
         raw.unlink(missing_ok=True)
         tmp.unlink(missing_ok=True)
+
+
+@dataclass
+class _PageFacts:
+    """What the render keeps of a laid-out page once its piece is written: for the outline and the page map."""
+
+    bookmarks: list
+    height: float
+    markers: list[str]
+
+    @classmethod
+    def of(cls, page) -> _PageFacts:
+        return cls(page.bookmarks, page.height, _page_markers(page))
+
+
+@dataclass
+class _LaidOutBody:
+    files: list[Path]  # each piece's PDF, in order
+    pages: list[_PageFacts]
+    anchors: dict[str, int]  # each id's page, counted in the body from 0
+
+    def anchor_pages(self) -> dict[str, int]:
+        """Each anchor's page number (the body's first page is 1)."""
+        return {name: index + 1 for name, index in self.anchors.items()}
+
+
+def _render_body(print_document, body_start: int, render, folder: Path, edition_id: bytes,
+                 memory_mb: int) -> _LaidOutBody:
+    """Lay out and write each piece of the body in turn, each from where the one before it ended."""
+    body = _LaidOutBody([], [], {})
+    for number, piece in enumerate(print_document.pieces):
+        first = len(body.pages)
+        # Page 1 of the body is a right-hand page where the front matter ends on an odd count.
+        right_page = (body_start + first) % 2 == 0
+        document = render(print_document.piece_html(piece), pieces.start_css(piece, first + 1, right_page))
+        for index, page in enumerate(document.pages):
+            body.pages.append(_PageFacts.of(page))
+            for name in page.anchors:
+                body.anchors.setdefault(name, first + index)
+        path = folder / f"piece-{number:04d}.pdf"
+        document.write_pdf(path, pdf_variant="pdf/ua-1", pdf_identifier=edition_id, custom_metadata=True,
+                           finisher=functools.partial(_release_layout, memory_mb=memory_mb))
+        body.files.append(path)
+        del document
+    return body
+
+
+@contextlib.contextmanager
+def _links_to_other_pieces():
+    """Keep the links whose target is in another piece: the merged PDF's names resolve them (merge.py).
+
+    WeasyPrint drops a link to an id its document does not have, with an error;
+    merge.py fails on a link whose name no piece has.
+    """
+    import weasyprint.pdf
+
+    original = weasyprint.pdf.resolve_links
+
+    def resolve_links(pages):
+        names = {name for page in pages for name in page.anchors}
+        all_links = [page.links for page in pages]
+        elsewhere = [[link for link in links if link[0] == "internal" and link[1] not in names] for links in all_links]
+        for page, links in zip(pages, all_links):
+            page.links = [link for link in links if not (link[0] == "internal" and link[1] not in names)]
+        try:
+            for (links, anchors), kept in zip(original(pages), elsewhere, strict=True):
+                yield [*links, *kept], anchors
+        finally:
+            for page, links in zip(pages, all_links):
+                page.links = links
+
+    weasyprint.pdf.resolve_links = resolve_links
+    try:
+        yield
+    finally:
+        weasyprint.pdf.resolve_links = original
 
 
 def _fix_tagging(source: Path, destination: Path, body_start: int, link_titles: dict[str, str]) -> None:
@@ -377,12 +458,12 @@ def _body_start(document, body_id: str | None) -> int:
     raise RenderError(_("the PDF has no page with the start of the body (%r): cannot number its pages") % body_id)
 
 
-def _check_complete(document, last_section: tuple[str, str] | None) -> None:
-    """Fail when WeasyPrint stopped before the last section of the handbook."""
+def _check_complete(anchors: dict[str, int], last_section: tuple[str, str] | None) -> None:
+    """Fail when WeasyPrint stopped before the last section of the handbook (``anchors``: the body's ids)."""
     if last_section is None:
         return
     last_id, last_title = last_section
-    if not any(last_id in page.anchors for page in document.pages):
+    if last_id not in anchors:
         raise RenderError(
             _("the PDF stops before the last section, %r: WeasyPrint did not lay out the whole handbook")
             % last_title

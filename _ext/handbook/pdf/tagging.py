@@ -14,8 +14,8 @@ unit-tested on small WeasyPrint PDFs in tests/test_pdf_tagging.py:
 - a link annotation's ``/Contents`` is the raw target id: it becomes the
   target's title;
 - list items have no LBody when the item holds a block (``<li><p>``);
-- empty Span elements (empty HTML spans, such as Sphinx's document markers)
-  are dropped;
+- empty Span and Div elements (empty HTML spans, such as Sphinx's document
+  markers, and the empty block that starts a piece: pieces.py) are dropped;
 - annotations lack the Print flag, so print and screen would differ;
 - an element that crosses a page is one element per page (WeasyPrint issue
   2903): the pieces are merged into the first, a table's repeated header row
@@ -50,7 +50,9 @@ from pikepdf import Array, Dictionary, Name
 from handbook.pdf.box_sources import HYPHENS_KEY, LEADERS_KEY, PRIVATE_KEYS, SOURCE_KEY, SPACES_KEY
 
 PRINT_FLAG = 4  # annotation flag bit 3 (ISO 32000-1, table 165)
-EMPTY_ELEMENT_TYPES = {"/Span", "/NonStruct"}
+# Elements that mean nothing without content: empty spans, and the empty block that starts
+# a piece of the render (pieces.py) to set its running heads.
+EMPTY_ELEMENT_TYPES = {"/Span", "/NonStruct", "/Div"}
 
 
 class TaggingError(Exception):
@@ -455,7 +457,7 @@ def add_list_bodies(pdf: pikepdf.Pdf) -> int:
 
 
 def remove_empty_elements(pdf: pikepdf.Pdf) -> int:
-    """Drop Span and NonStruct elements with no content, no kids and no alternative; return how many.
+    """Drop Span, NonStruct and Div elements with no content, no kids and no alternative; return how many.
 
     An element whose kids were all dropped is empty in turn: each element's kids
     are cleared before the element is looked at, in one walk.
