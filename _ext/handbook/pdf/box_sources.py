@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-SOURCE_KEY = "HandbookSource"  # "<element number>/<box class>/<tag>/<anonymous>" on a structure element
+SOURCE_KEY = "HandbookSource"  # "<element name>/<box class>/<tag>/<anonymous>" on a structure element
 SPACES_KEY = "HandbookSpaces"  # MCIDs on a page whose run is followed by a space the PDF does not show
 LEADERS_KEY = "HandbookLeaders"  # MCIDs on a page whose run is leader() fill
 HYPHENS_KEY = "HandbookHyphens"  # MCIDs on a page whose run ends in a hyphen a line break added
@@ -43,16 +43,17 @@ _SPACES = re.compile(r"\s+")
 
 
 @contextmanager
-def recording(identity: Callable[[object], Hashable] = lambda element: element) -> Iterator[None]:
+def recording(name: Callable[[object], str] | None = None) -> Iterator[None]:
     """Record sources, unshown spaces and leaders into every PDF WeasyPrint writes meanwhile.
 
-    Every PDF written in the block numbers HTML elements alike: two elements with the
-    same ``identity`` are one source (a section two pieces share: pieces.identity).
+    ``name`` names each HTML element; by default, its number in order of first
+    appearance. Elements of two PDFs with the same name are one source: a section that
+    two pieces of a render share (pieces.source_names).
     """
     from weasyprint.pdf import tags
 
     original = tags._build_box_tree
-    recorder = _Recorder(identity)
+    recorder = _Recorder(name)
 
     def build_box_tree(box, parent, pdf, page_number, nums, annotations, tag_map):
         source = getattr(box, "_box", box)  # an absolute placeholder stands for its box
@@ -69,18 +70,20 @@ def recording(identity: Callable[[object], Hashable] = lambda element: element) 
 
 
 class _Recorder:
-    def __init__(self, identity: Callable[[object], Hashable]) -> None:
+    def __init__(self, name: Callable[[object], str] | None) -> None:
         import pydyf
         from weasyprint.formatting_structure import boxes
 
         self.pydyf, self.boxes = pydyf, boxes
-        self.identity = identity
-        self.numbers: dict[Hashable, int] = {}  # HTML element's identity -> its number, in order of first appearance
+        self.name = name or self.number
+        self.numbers: dict[object, int] = {}  # HTML element -> its number, in order of first appearance
         self.marks: dict[tuple[str, int], set[int]] = defaultdict(set)  # (key, page number) -> MCIDs
         # A block that goes on on the next page goes on with its text: (its last run, where
         # that run was, the place reached in the HTML text) by (HTML element, box class).
         self.carried: dict[tuple[object, str], tuple[object, int, int, int]] = {}
-        self.pdf = None  # the PDF the marks are on
+
+    def number(self, element) -> str:
+        return str(self.numbers.setdefault(element, len(self.numbers)))
 
     def mark_source(self, element, box) -> None:
         """Name the box an element comes from: its HTML element, and which of that element's boxes.
@@ -91,14 +94,11 @@ class _Recorder:
         """
         # The html and body boxes pass their children's elements up: those are named already.
         if box.element is not None and SOURCE_KEY not in element:
-            number = self.numbers.setdefault(self.identity(box.element), len(self.numbers))
             anonymous = "anonymous" if type(box.style).__name__ == "AnonymousStyle" else ""
-            element[SOURCE_KEY] = self.pydyf.String(f"{number}/{type(box).__name__}/{box.element_tag}/{anonymous}")
+            element[SOURCE_KEY] = self.pydyf.String(
+                f"{self.name(box.element)}/{type(box).__name__}/{box.element_tag}/{anonymous}")
 
     def mark(self, pdf, key: str, page_number: int, mcid: int) -> None:
-        if pdf is not self.pdf:  # a PDF of its own: its pages' marks start afresh
-            self.pdf = pdf
-            self.marks.clear()
         self.marks[(key, page_number)].add(mcid)
         page = pdf.objects[int(pdf.page_references[page_number].split()[0])]
         page[key] = self.pydyf.Array(sorted(self.marks[(key, page_number)]))

@@ -10,6 +10,8 @@ after the pages), its named destinations and its outline. The merged PDF has:
   (tagging.py) then joins a section that two pieces share, as it joins one that
   crosses a page, by its source (box_sources.py);
 - one parent tree, numbered as WeasyPrint numbers it;
+- element ids (a table's header cells) prefixed with the piece's number, so
+  that two pieces' ids never meet;
 - one name tree of destinations: links between pieces name their target, so
   they resolve once the names are together;
 - the outline made from every page's bookmarks in turn, as WeasyPrint makes it
@@ -43,7 +45,7 @@ def merge(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: lis
         annotations: list = []  # (annotation, its parent tree entry), in page order
         _take_entries(pdf, pdf, 0, page_entries, annotations)
         names = _dest_pairs(pdf)
-        for path in pieces:
+        for number, path in enumerate(pieces, start=1):
             with pikepdf.open(path) as piece:
                 first = len(pdf.pages)
                 with warnings.catch_warnings():
@@ -54,10 +56,12 @@ def merge(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: lis
                     pdf.pages.extend(piece.pages)
                 for kid in pdf.copy_foreign(_document(piece.Root.StructTreeRoot)).K:
                     kid.P = document
+                    _scope_ids(kid, f"{number}-".encode())
                     document.K.append(kid)
                 _take_entries(pdf, piece, first, page_entries, annotations)
                 names += [(name, _copy(pdf, value)) for name, value in _dest_pairs(piece)]
         _write_parent_tree(pdf, page_entries, annotations)
+        _check_link_targets(pdf, {bytes(name) for name, _ in names})
         _write_dests(pdf, names)
         _write_outline(pdf, bookmark_pages)
         pdf.save(target)
@@ -66,6 +70,24 @@ def merge(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: lis
 def _document(root) -> Dictionary:
     kids = root.K
     return kids if isinstance(kids, Dictionary) else kids[0]
+
+
+def _scope_ids(element: Dictionary, prefix: bytes) -> None:
+    """Prefix the /IDs of ``element``'s subtree, and the /Headers that name them, with ``prefix``.
+
+    WeasyPrint makes a header cell's /ID from its table's object number, which
+    is unique in one PDF only: the pieces' tables would share ids.
+    """
+    if "/ID" in element:
+        element.ID = String(prefix + bytes(element.ID))
+    attributes = element.get("/A")
+    for attribute in (attributes if isinstance(attributes, Array) else [attributes] if attributes is not None else []):
+        if isinstance(attribute, Dictionary) and "/Headers" in attribute:
+            attribute.Headers = Array([String(prefix + bytes(header)) for header in attribute.Headers])
+    kids = element.get("/K")
+    for kid in (kids if isinstance(kids, Array) else [kids]):
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            _scope_ids(kid, prefix)
 
 
 def _copy(pdf, value):
@@ -136,6 +158,15 @@ def _dest_pairs(pdf) -> list[tuple]:
         return []
     names = list(pdf.Root.Names.Dests.Names)
     return list(zip(names[0::2], names[1::2]))
+
+
+def _check_link_targets(pdf, names: set[bytes]) -> None:
+    """Fail on a link to an id that no piece has (what WeasyPrint reports for a whole document)."""
+    missing = sorted({bytes(annotation.Dest).decode("utf-8", "replace")
+                      for page in pdf.pages for annotation in page.obj.get("/Annots", [])
+                      if isinstance(annotation.get("/Dest"), String) and bytes(annotation.Dest) not in names})
+    if missing:
+        raise MergeError("links to ids that nothing in the handbook has: " + ", ".join(f"#{name}" for name in missing))
 
 
 def _write_dests(pdf, names: list) -> None:

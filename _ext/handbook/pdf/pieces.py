@@ -25,6 +25,7 @@ from __future__ import annotations
 import html as html_module
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 # Where a reopened section keeps the id it has in the print document: the tag repair
 # (box_sources.py) takes both for one element, so a part cut in two is one section.
@@ -118,17 +119,30 @@ def _reopened(tag: str) -> str:
     return _ID.sub(lambda match: f'{CONTINUES}="{match.group(1)}"', tag, count=1)
 
 
-def identity(element) -> object:
-    """What makes an HTML element of a piece the same as one in another piece (box_sources.py).
+def source_names(scope: str):
+    """How the tag repair names the HTML elements of one piece (box_sources.recording).
 
-    A section reopened in a later piece is the one with its id; main is one
-    element in every piece; any other element is itself.
+    A section reopened in a later piece is the one with its id, and main is one
+    element in every piece: the repair joins each back into one structure element.
+    Any other element is named in the piece alone (``scope``), so that a piece's
+    names never depend on the pieces before it.
     """
-    return element.get(CONTINUES) or element.get("id") or ("main" if element.tag == "main" else element)
+    numbers: dict[object, int] = {}
+
+    def name(element) -> str:
+        same = element.get(CONTINUES) or element.get("id")
+        if same:
+            return "#" + quote(same, safe="")  # box_sources separates its fields with "/"
+        if element.tag == "main":
+            return "main"
+        return f"{scope}.{numbers.setdefault(element, len(numbers))}"
+
+    return name
 
 
-def read(text: str, piece_characters: int = PIECE_CHARACTERS) -> PrintDocument:
-    """Cut the print document into pieces of about ``piece_characters`` each, at chapters."""
+def read(text: str, piece_characters: int | None = None) -> PrintDocument:
+    """Cut the print document into pieces of about ``piece_characters`` (PIECE_CHARACTERS) each, at chapters."""
+    piece_characters = piece_characters or PIECE_CHARACTERS
     body = re.search(r"<body\b[^>]*>", text)
     main = text.find("<main")
     main_end = text.find("</main>")

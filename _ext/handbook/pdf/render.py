@@ -314,7 +314,7 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
         finally:
             weasy_logger.addHandler(collector)
         parts.mkdir(exist_ok=True)
-        with box_sources.recording(pieces.identity), _links_to_other_pieces():
+        with _links_to_other_pieces():
             laid_out = _render_body(print_document, body_start, render, parts, edition_id, job.memory_mb)
             # The front matter again, its contents with the page numbers the pieces found.
             front = render(pieces.with_page_numbers(front_html, laid_out.anchor_pages()))
@@ -322,8 +322,9 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
                 raise RenderError(_("the contents took another page once their page numbers were in: "
                                     "the body moved to another page"))
             front_pages = [_PageFacts.of(page) for page in front.pages[:body_start]]
-            front.write_pdf(parts / "front.pdf", pdf_variant="pdf/ua-1", pdf_identifier=edition_id,
-                            custom_metadata=True)
+            with box_sources.recording(pieces.source_names("front")):
+                front.write_pdf(parts / "front.pdf", pdf_variant="pdf/ua-1", pdf_identifier=edition_id,
+                                custom_metadata=True)
             del front
         _check_complete(laid_out.anchors, job.last_section)
         pages = front_pages + laid_out.pages
@@ -392,8 +393,9 @@ def _render_body(print_document, body_start: int, render, folder: Path, edition_
             for name in page.anchors:
                 body.anchors.setdefault(name, first + index)
         path = folder / f"piece-{number:04d}.pdf"
-        document.write_pdf(path, pdf_variant="pdf/ua-1", pdf_identifier=edition_id, custom_metadata=True,
-                           finisher=functools.partial(_release_layout, memory_mb=memory_mb))
+        with box_sources.recording(pieces.source_names(str(number))):
+            document.write_pdf(path, pdf_variant="pdf/ua-1", pdf_identifier=edition_id, custom_metadata=True,
+                               finisher=functools.partial(_release_layout, memory_mb=memory_mb))
         body.files.append(path)
         del document
     return body

@@ -1,0 +1,155 @@
+"""The render in pieces (pdf/pieces.py, pdf/merge.py) gives the PDF the whole document would give.
+
+A small book in the print document's shape, with the real print theme, rendered
+by ``render_edition`` twice: as one piece, and cut at every chapter it may be.
+A reader must not be able to tell them apart: the text of every page (running
+heads, page numbers, the contents' numbers), the tags, the outline, the page
+labels, the page map, and links that go from one piece to another.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from handbook.common import fonts
+from handbook.pdf import pieces, render
+
+import pdf_tagged
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "scripts"))
+import pdfua_check  # noqa: E402
+
+THEME = Path(__file__).parents[1] / "_themes" / "print" / "static"
+TEXT = " ".join(f"Sentence {n} of a chapter that runs on for a while." for n in range(1, 40))
+
+
+def chapter(chapter_id: str, title: str, extra: str = "") -> str:
+    return (f'<span id="document-{chapter_id}"></span><section id="{chapter_id}"><h3>{title}</h3>'
+            f"<p>{TEXT}</p>{extra}<section id=\"{chapter_id}-more\"><h4>More on {title}</h4><p>{TEXT}</p></section>"
+            "</section>\n")
+
+
+BOOK = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>A book</title></head>
+<body>
+<section class="cover"><p class="cover-title">A book</p><p class="cover-edition">Edition one</p></section>
+<section class="colophon" aria-label="Colophon"><p>Not an official publication.</p></section>
+<nav class="print-toc" aria-labelledby="toc-title"><h1 class="print-toc-title" id="toc-title">Contents</h1>
+<ol class="toc-parts"><li class="toc-part"><a href="#part-front">About</a><ol class="toc-chapters">
+<li class="toc-chapter"><a href="#ch-front">How to read it</a></li></ol></li>
+<li class="toc-part"><a href="#part-one">Part I: The first part</a><ol class="toc-chapters">
+<li class="toc-chapter"><a href="#ch-a">Chapter A</a></li><li class="toc-chapter"><a href="#ch-b">Chapter B</a></li>
+<li class="toc-chapter"><a href="#ch-c">Chapter C</a></li></ol></li>
+<li class="toc-part"><a href="#part-back">Reference</a></li></ol></nav>
+<main>
+<section id="root"><h1>A book</h1><p>The introduction. See <a href="#ch-c">Chapter C</a> at the end.</p>
+<section class="part matter" id="part-front"><h2>About</h2>
+{chapter("ch-front", "How to read it")}</section>
+<section class="part numbered-part" id="part-one"><h2>Part I: The first part</h2>
+{chapter("ch-a", "Chapter A", '<p>A footnote here<span class="footnote">The first note.</span>.</p>')}
+{chapter("ch-b", "Chapter B", '<p>Back to <a href="#ch-a">Chapter A</a>, and a note<span class="footnote">The second note.</span>.</p>')}
+{chapter("ch-c", "Chapter C")}</section>
+<section class="part matter" id="part-back"><h2>Reference</h2>
+{chapter("ch-back", "Glossary")}{chapter("ch-back-2", "Sources")}</section>
+</section>
+</main>
+</body>
+</html>
+"""
+TITLES = {"ch-front": "How to read it", "ch-a": "Chapter A", "ch-b": "Chapter B", "ch-c": "Chapter C",
+          "part-front": "About", "part-one": "Part I: The first part", "part-back": "Reference"}
+
+
+def render_book(folder: Path, piece_characters: int, monkeypatch) -> dict[str, Path]:
+    shutil.copytree(THEME, folder / "_static")
+    for font in Path(fonts.font_directory()).glob("*.ttf"):
+        shutil.copy(font, folder / "_static")
+    (folder / "index.html").write_text(BOOK, encoding="utf-8")
+    job = render.RenderJob(
+        html_file=str(folder / "index.html"), stem="book-en", language="en", paper="A6", release="1 (abc)",
+        body_id="root", last_section=("ch-back-2", "Sources"), link_titles=TITLES,
+        page_map_source="A book, PDF edition", memory_mb=1500)
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", piece_characters)
+    for edition in render.EDITIONS:
+        render.render_edition(job, edition)
+    return {"standard": job.target(render.EDITIONS[0]), "large print": job.target(render.EDITIONS[1]),
+            "page map": job.page_map_file()}
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        whole = render_book(tmp_path_factory.mktemp("whole"), 10**9, monkeypatch)
+        cut = render_book(tmp_path_factory.mktemp("cut"), 1, monkeypatch)
+    return whole, cut
+
+
+def page_texts(path: Path) -> list[str]:
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text() for page in pdf.pages]
+
+
+def outline(path: Path) -> list:
+    with pikepdf.open(path) as pdf, pdf.open_outline() as tree:
+        def items(entries):
+            return [(item.title, pikepdf.Page(item.destination[0]).index, items(item.children)) for item in entries]
+        return items(tree.root)
+
+
+def structure(path: Path) -> list:
+    def flat(element, depth=0):
+        return [(depth, element.type, element.text), *(row for kid in element.kids for row in flat(kid, depth + 1))]
+    return [row for element in pdf_tagged.read_tagged(path).root for row in flat(element)]
+
+
+def test_the_book_is_cut_into_pieces(books):
+    assert len(pieces.read(BOOK, piece_characters=1).pieces) == 7
+
+
+@pytest.mark.parametrize("edition", ["standard", "large print"])
+def test_every_page_reads_as_in_the_whole_render(books, edition):
+    whole, cut = (page_texts(book[edition]) for book in books)
+    assert len(whole) > 12, "pages enough for the pieces to matter"
+    assert cut == whole
+    joined = "\n".join(cut)
+    # The part's running head, on the pages of its chapters: the same in the whole render,
+    # and in the pieces that start inside the part and carry it in.
+    chapter_b = next(text for text in cut if "Sentence 1 of" in text and "Chapter B" in text)
+    assert "part i: the first part" in " ".join(chapter_b.split()).casefold()
+    assert "The second note." in joined
+
+
+@pytest.mark.parametrize("edition", ["standard", "large print"])
+def test_the_tags_outline_and_labels_are_the_whole_renders(books, edition):
+    whole, cut = (book[edition] for book in books)
+    assert structure(cut) == structure(whole)
+    assert outline(cut) == outline(whole)
+    with pikepdf.open(whole) as one, pikepdf.open(cut) as other:
+        assert repr(other.Root.PageLabels) == repr(one.Root.PageLabels)
+    assert pdfua_check.check_file(cut) == []
+
+
+def test_the_page_map_is_the_whole_renders(books):
+    whole, cut = (book["page map"] for book in books)
+    assert cut.read_bytes() == whole.read_bytes()
+
+
+def test_a_link_to_another_piece_goes_to_its_page(books):
+    _, cut = books
+    with pikepdf.open(cut["standard"]) as pdf:
+        names = list(pdf.Root.Names.Dests.Names)
+        dests = {str(name): value for name, value in zip(names[0::2], names[1::2])}
+        assert len(dests) == len(names) // 2, "each name once"
+        chapter_c = pikepdf.Page(dests["ch-c"][0]).index
+        assert "Chapter C" in page_texts(cut["standard"])[chapter_c]
+        links = [(page.index, str(annotation.Dest)) for page in pdf.pages
+                 for annotation in page.obj.get("/Annots", []) if "/Dest" in annotation]
+        body_start = next(index for index, text in enumerate(page_texts(cut["standard"])) if "The introduction." in text)
+        assert (body_start, "ch-c") in links, "from the first piece to the fourth"
+        assert all(target in dests for _, target in links)
