@@ -142,8 +142,10 @@ class _Layout:
         self.pages = [object(), object()]
 
 
-def _collections_by_release_layout(monkeypatch, held_mb: float, budget_mb: int) -> int:
-    monkeypatch.setattr(render, "own_memory_mb", lambda: held_mb)
+def _collections_by_layout_release(monkeypatch, held_mb: list[float]) -> int:
+    """Full collections by the finisher, called once per layout, the process holding ``held_mb`` at each."""
+    holding = [held_mb[0]]
+    monkeypatch.setattr(render, "own_memory_mb", lambda: holding[0])
     started = []
 
     def record(phase, info):
@@ -152,18 +154,22 @@ def _collections_by_release_layout(monkeypatch, held_mb: float, budget_mb: int) 
 
     gc.callbacks.append(record)
     try:
-        layout = _Layout()
-        render._release_layout(layout, None, memory_mb=budget_mb)
+        release = render._LayoutRelease()
+        for held in held_mb:
+            holding[0] = held
+            layout = _Layout()
+            release(layout, None)
+            assert layout.pages == [], "the layout is let go either way"
     finally:
         gc.callbacks.remove(record)
-    assert layout.pages == [], "the layout is let go either way"
     return started.count(2)
 
 
-def test_the_layout_is_collected_when_the_render_holds_a_share_of_the_budget(monkeypatch):
-    assert _collections_by_release_layout(monkeypatch, held_mb=1200, budget_mb=1500) == 1
+def test_the_layouts_are_collected_once_the_render_has_grown_by_enough(monkeypatch):
+    step = render.COLLECT_EVERY_MB / 2 + 1
+    assert _collections_by_layout_release(monkeypatch, [100, 100 + step, 100 + 2 * step, 100 + 3 * step]) == 1
 
 
-def test_a_small_layout_is_not_collected(monkeypatch):
-    # A full collection walks the whole layout: at 1x, a sixth of a second for 9 MB.
-    assert _collections_by_release_layout(monkeypatch, held_mb=118, budget_mb=1500) == 0
+def test_small_layouts_are_not_collected(monkeypatch):
+    # A full collection walks every object: at 1x, a sixth of a second for a whole layout's 9 MB.
+    assert _collections_by_layout_release(monkeypatch, [118, 130, 140]) == 0

@@ -110,7 +110,8 @@ def test_a_kept_render_is_restored_byte_for_byte(tmp_path):
     render_cache.store(cache, "book-en.pdf", "k1", made, loaded_in(tmp_path / "static"))
     targets = [tmp_path / "next" / path.name for path in made]
     targets[0].parent.mkdir()
-    assert render_cache.restore(cache, "book-en.pdf", "k1", targets)
+    assert render_cache.restore(cache, "book-en.pdf", "k1", targets) == sorted(loaded_in(tmp_path / "static")), \
+        "the files its render loaded"
     assert [path.read_bytes() for path in targets] == [path.read_bytes() for path in made]
 
 
@@ -119,7 +120,7 @@ def test_nothing_is_restored_under_another_key(tmp_path):
     made = outputs_in(tmp_path / "made")
     render_cache.store(cache, "book-en.pdf", "k1", made, loaded_in(tmp_path / "static"))
     targets = [tmp_path / "next" / path.name for path in made]
-    assert not render_cache.restore(cache, "book-en.pdf", "k2", targets)
+    assert None is render_cache.restore(cache, "book-en.pdf", "k2", targets)
     assert not any(path.exists() for path in targets)
 
 
@@ -134,7 +135,7 @@ def test_a_render_whose_loaded_files_changed_is_not_used(tmp_path, change):
         loaded[0].unlink()
     targets = [tmp_path / "next" / path.name for path in made]
     targets[0].parent.mkdir()
-    assert not render_cache.restore(cache, "book-en.pdf", "k1", targets)
+    assert None is render_cache.restore(cache, "book-en.pdf", "k1", targets)
     assert not any(path.exists() for path in targets)
 
 
@@ -146,7 +147,7 @@ def test_a_kept_file_that_changed_is_thrown_away(tmp_path):
     kept_pdf.write_bytes(b"%PDF-1.7 on")  # cut short
     targets = [tmp_path / "next" / path.name for path in made]
     targets[0].parent.mkdir()
-    assert not render_cache.restore(cache, "book-en.pdf", "k1", targets)
+    assert None is render_cache.restore(cache, "book-en.pdf", "k1", targets)
     assert not any(path.exists() for path in targets), "nothing half-restored"
     assert not list(cache.glob("book-en.pdf.*")), "the entry is gone: the next render keeps a whole one"
 
@@ -165,7 +166,7 @@ def test_a_restore_that_cannot_copy_leaves_nothing_half_done(tmp_path, monkeypat
         copies.append(Path(destination).write_bytes(Path(source).read_bytes()))
 
     monkeypatch.setattr(render_cache.shutil, "copyfile", copy_then_fail)
-    assert not render_cache.restore(cache, "book-en.pdf", "k1", targets)
+    assert None is render_cache.restore(cache, "book-en.pdf", "k1", targets)
     assert list(targets[0].parent.iterdir()) == [], "no target and no partial file"
 
 

@@ -26,7 +26,6 @@ import dataclasses
 import fcntl
 import functools
 import gc
-import hashlib
 import io
 import json
 import logging
@@ -156,8 +155,8 @@ def render_all(job: RenderJob, say=print) -> list[str]:
     html_file = Path(job.html_file)
     keys = _render_keys(job)
     pending = [index for index, edition in enumerate(EDITIONS)
-               if keys is None or not render_cache.restore(Path(job.cache_dir), job.target(edition).name,
-                                                           keys[index], job.outputs(edition))]
+               if keys is None or render_cache.restore(Path(job.cache_dir), job.target(edition).name,
+                                                       keys[index], job.outputs(edition)) is None]
     if not pending:
         return []
     # The editions are independent layouts of one document, and WeasyPrint uses one core:
@@ -260,45 +259,26 @@ def _local_fetcher():
 def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
     """Render one edition to its target; leave any earlier file intact on failure.
 
-    The body is laid out in pieces (pieces.py), one after another, each PDF merged
-    into one (merge.py), so that the render holds one piece's layout at a time.
-    Returns the files the render loaded besides the print document (its stylesheets,
-    their fonts, the images).
+    The body is laid out in pieces (pieces.py), one after another, each written to
+    a PDF of its own, and the front matter last, with the contents' page numbers
+    the pieces found; the PDFs are merged (merge.py) and the tags repaired. The
+    render holds one piece's layout at a time, and a piece whose document and
+    start are unchanged is taken from the last render (render_cache.py).
+    Returns the files the render loaded besides the print document (its
+    stylesheets, their fonts, the images).
     """
-    from weasyprint import CSS, HTML  # loadable: render_all checked weasyprint_problem()
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import FatalURLFetchingError
-
     from handbook.pdf import long_documents  # imports WeasyPrint: only where a render runs
     long_documents.apply()
 
-    html_file, target = Path(job.html_file), job.target(edition)
-    weasy_logger = logging.getLogger("weasyprint")
-    collector = _CollectWeasyPrintProblems()
-    weasy_logger.addHandler(collector)
-    fetcher = _local_fetcher()
-    edition_id = hashlib.sha256(f"{job.release}{edition.suffix}".encode()).digest()[:16]
-    # The pieces' PDFs, then the merged one, then the tag repair's, which replaces `target`.
-    parts = target.with_name(target.name + ".pieces.part")
+    target = job.target(edition)
+    # The merged PDF, then the tag repair's, which replaces `target`.
     raw = target.with_name(target.name + ".raw.part")
     tmp = target.with_name(target.name + ".part")
+    weasy_logger = logging.getLogger("weasyprint")
+    layout = _Layout(job, edition, target.with_name(target.name + ".pieces.part"))
+    weasy_logger.addHandler(layout.problems)
     try:
-        font_config = FontConfiguration()
-        stylesheets = _stylesheets(job, edition, font_config, fetcher)
-
-        def render(html: str, start_css: str = ""):
-            source = HTML(string=html, base_url=str(html_file), url_fetcher=fetcher)
-            try:
-                return source.render(stylesheets=stylesheets + ([CSS(string=start_css)] if start_css else []),
-                                     font_config=font_config, pdf_variant="pdf/ua-1")
-            except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
-                raise RenderError(
-                    _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
-                      "the file exists and that its path is relative to the page.")
-                    % {"error": error, "cause": error.__cause__}
-                ) from None
-
-        text = html_file.read_text(encoding="utf-8")
+        text = Path(job.html_file).read_text(encoding="utf-8")
         try:
             print_document = pieces.read(text)
         except pieces.PieceError as error:
@@ -306,28 +286,16 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
         front_html = front_matter_html(text, job.body_id)
         # The page the body starts on, from the front matter laid out alone; its contents point
         # at pages not laid out yet (not problems of the PDF: the front is laid out again below).
-        weasy_logger.removeHandler(collector)
+        weasy_logger.removeHandler(layout.problems)
         try:
-            front = render(front_html)
-            body_start = _body_start(front, job.body_id)
-            del front
+            body_start = layout.body_start(front_html)
         finally:
-            weasy_logger.addHandler(collector)
-        parts.mkdir(exist_ok=True)
+            weasy_logger.addHandler(layout.problems)
         with _links_to_other_pieces():
-            laid_out = _render_body(print_document, body_start, render, parts, edition_id, job.memory_mb)
-            # The front matter again, its contents with the page numbers the pieces found.
-            front = render(pieces.with_page_numbers(front_html, laid_out.anchor_pages()))
-            if _body_start(front, job.body_id) != body_start:
-                raise RenderError(_("the contents took another page once their page numbers were in: "
-                                    "the body moved to another page"))
-            front_pages = [_PageFacts.of(page) for page in front.pages[:body_start]]
-            with box_sources.recording(pieces.source_names("front")):
-                front.write_pdf(parts / "front.pdf", pdf_variant="pdf/ua-1", pdf_identifier=edition_id,
-                                custom_metadata=True)
-            del front
-        _check_complete(laid_out.anchors, job.last_section)
-        pages = front_pages + laid_out.pages
+            body = layout.body(print_document, body_start)
+            front = layout.front(pieces.with_page_numbers(front_html, body.page_numbers()), body_start)
+        _check_complete(body.anchors, job.last_section)
+        pages = front + body.pages
         if edition.suffix == "":
             # Where each page starts, for the EPUB's page list (_ext/handbook/common/page_map.py).
             page_map.write_page_map(
@@ -335,31 +303,31 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
                 job.page_map_file(),
                 job.page_map_source,
             )
+        if layout.problems.problems:
+            raise RenderError(
+                _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
+                % {"file": target.name, "problems": "\n  ".join(layout.problems.problems)}
+            )
         try:
-            merge.merge(parts / "front.pdf", body_start, laid_out.files, pages, raw)
+            merge.merge(layout.folder / _Layout.FRONT_PDF, body_start, body.files, pages, raw)
         except merge.MergeError as error:
             raise RenderError(_("cannot merge the pieces of %(file)s: %(error)s")
                               % {"file": target.name, "error": error}) from None
-        if collector.problems:
-            raise RenderError(
-                _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
-                % {"file": target.name, "problems": "\n  ".join(collector.problems)}
-            )
         _fix_tagging(raw, tmp, body_start, job.link_titles)
         os.replace(tmp, target)
-        return sorted({*_stylesheet_files(job, edition), *fetcher.loaded})
+        return sorted(layout.loaded)
     finally:
-        weasy_logger.removeHandler(collector)
-        shutil.rmtree(parts, ignore_errors=True)
+        weasy_logger.removeHandler(layout.problems)
+        shutil.rmtree(layout.folder, ignore_errors=True)
         raw.unlink(missing_ok=True)
         tmp.unlink(missing_ok=True)
 
 
 @dataclass
 class _PageFacts:
-    """What the render keeps of a laid-out page once its piece is written: for the outline and the page map."""
+    """What the render keeps of a laid-out page once its PDF is written: for the outline and the page map."""
 
-    bookmarks: list
+    bookmarks: list  # WeasyPrint's (level, label, (x, y), state): weasyprint.anchors makes the outline from them
     height: float
     markers: list[str]
 
@@ -369,36 +337,131 @@ class _PageFacts:
 
 
 @dataclass
-class _LaidOutBody:
+class _Body:
     files: list[Path]  # each piece's PDF, in order
     pages: list[_PageFacts]
     anchors: dict[str, int]  # each id's page, counted in the body from 0
 
-    def anchor_pages(self) -> dict[str, int]:
-        """Each anchor's page number (the body's first page is 1)."""
+    def page_numbers(self) -> dict[str, int]:
+        """Each id's page number (the body's first page is 1)."""
         return {name: index + 1 for name, index in self.anchors.items()}
 
 
-def _render_body(print_document, body_start: int, render, folder: Path, edition_id: bytes,
-                 memory_mb: int) -> _LaidOutBody:
-    """Lay out and write each piece of the body in turn, each from where the one before it ended."""
-    body = _LaidOutBody([], [], {})
-    for number, piece in enumerate(print_document.pieces):
-        first = len(body.pages)
-        # Page 1 of the body is a right-hand page where the front matter ends on an odd count.
-        right_page = (body_start + first) % 2 == 0
-        document = render(print_document.piece_html(piece), pieces.start_css(piece, first + 1, right_page))
-        for index, page in enumerate(document.pages):
-            body.pages.append(_PageFacts.of(page))
-            for name in page.anchors:
+class _Layout:
+    """The layouts of one edition: the front matter's, then each piece's; each kept for the next render.
+
+    A layout is kept (render_cache.py) under the digest of its document and its
+    start, with the render's code, libraries and system; the files it loaded are
+    checked before it is used again. One that WeasyPrint reported a problem in
+    is not kept: the next render reports it again.
+    """
+
+    FRONT_PDF = "front.pdf"
+
+    def __init__(self, job: RenderJob, edition: PrintEdition, folder: Path) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.job, self.edition, self.folder = job, edition, folder
+        self.problems = _CollectWeasyPrintProblems()
+        self.fetcher = _local_fetcher()
+        self.font_config = FontConfiguration()  # without it, WeasyPrint ignores @font-face
+        self.stylesheets = _stylesheets(job, edition, self.font_config, self.fetcher)
+        # Every layout loads the stylesheets and their fonts (fetched with the stylesheets, once).
+        self.common_loaded = {*_stylesheet_files(job, edition), *self.fetcher.loaded}
+        self.loaded = set(self.common_loaded)  # by every layout of the edition, kept or made
+        self.release_layout = _LayoutRelease()
+        self.cache = None if job.cache_dir is None else Path(job.cache_dir) / "pieces"
+        self.common_key = "" if self.cache is None else render_cache.inputs_digest(
+            {"paper": job.paper}, None, render_cache.system_state())
+        folder.mkdir(exist_ok=True)
+
+    def render(self, html: str, start_css: str = ""):
+        from weasyprint import CSS, HTML
+        from weasyprint.urls import FatalURLFetchingError
+
+        source = HTML(string=html, base_url=self.job.html_file, url_fetcher=self.fetcher)
+        try:
+            return source.render(stylesheets=self.stylesheets + ([CSS(string=start_css)] if start_css else []),
+                                 font_config=self.font_config, pdf_variant="pdf/ua-1")
+        except FatalURLFetchingError as error:  # a BaseException: it would end the build with a traceback
+            raise RenderError(
+                _("WeasyPrint could not load a file the handbook needs (%(error)s: %(cause)s). Check that "
+                  "the file exists and that its path is relative to the page.")
+                % {"error": error, "cause": error.__cause__}
+            ) from None
+
+    def kept_or_made(self, name: str, document: str, outputs: list[Path], make) -> dict:
+        """The facts of the layout ``name`` of ``document``: kept ones, or ``make()``'s, which writes ``outputs``."""
+        facts_file = self.folder / f"{name}.json"
+        entry = f"{self.edition.suffix or 'standard'}-{name}"
+        key = render_cache.layout_key(self.common_key, self.edition.suffix, name, document)
+        if self.cache is not None:
+            loaded = render_cache.restore(self.cache, entry, key, [*outputs, facts_file])
+            if loaded is not None:
+                self.loaded.update(loaded)
+                return json.loads(facts_file.read_text(encoding="utf-8"))
+        self.fetcher.loaded = set()
+        problems = len(self.problems.problems)
+        facts = make()
+        facts_file.write_text(json.dumps(facts), encoding="utf-8")
+        self.loaded.update(self.fetcher.loaded)
+        if self.cache is not None and len(self.problems.problems) == problems:
+            try:
+                render_cache.store(self.cache, entry, key, [*outputs, facts_file],
+                                   self.common_loaded | self.fetcher.loaded)
+            except OSError as error:
+                raise RenderError(_("the PDF is made, but it could not be kept for the next build in "
+                                    "%(folder)s (%(error)s)") % {"folder": self.cache, "error": error}) from None
+        return facts
+
+    def body_start(self, front_html: str) -> int:
+        """The index of the page the body starts on, from the front matter laid out alone."""
+        def make() -> dict:
+            return {"body_start": _body_start(self.render(front_html), self.job.body_id)}
+
+        return self.kept_or_made("front-alone", front_html, [], make)["body_start"]
+
+    def body(self, print_document, body_start: int) -> _Body:
+        """Lay out and write each piece of the body in turn, each from where the one before it ended."""
+        body = _Body([], [], {})
+        for number, piece in enumerate(print_document.pieces):
+            first = len(body.pages)
+            # The body's first page is a right-hand page: its index in the PDF is even.
+            start_css = pieces.start_css(piece, first + 1, right_page=(body_start + first) % 2 == 0)
+            html = print_document.piece_html(piece)
+            path = self.folder / f"piece-{number:04d}.pdf"
+
+            def make(html=html, start_css=start_css, path=path, number=number) -> dict:
+                document = self.render(html, start_css)
+                facts = {"pages": [dataclasses.asdict(_PageFacts.of(page)) for page in document.pages],
+                         "anchors": {name: index for index, page in reversed(list(enumerate(document.pages)))
+                                     for name in page.anchors}}
+                with box_sources.recording(pieces.source_names(str(number))):
+                    document.write_pdf(path, pdf_variant="pdf/ua-1", custom_metadata=True,
+                                       finisher=self.release_layout)
+                return facts
+
+            facts = self.kept_or_made(f"piece-{number:04d}", f"{start_css}\n{html}", [path], make)
+            body.files.append(path)
+            for name, index in facts["anchors"].items():
                 body.anchors.setdefault(name, first + index)
-        path = folder / f"piece-{number:04d}.pdf"
-        with box_sources.recording(pieces.source_names(str(number))):
-            document.write_pdf(path, pdf_variant="pdf/ua-1", pdf_identifier=edition_id, custom_metadata=True,
-                               finisher=functools.partial(_release_layout, memory_mb=memory_mb))
-        body.files.append(path)
-        del document
-    return body
+            body.pages += [_PageFacts(**page) for page in facts["pages"]]
+        return body
+
+    def front(self, front_html: str, body_start: int) -> list[_PageFacts]:
+        """Lay out the front matter, with its contents' page numbers, and write its pages before the body's."""
+        def make() -> dict:
+            document = self.render(front_html)
+            if _body_start(document, self.job.body_id) != body_start:
+                raise RenderError(_("the contents took another page once their page numbers were in: "
+                                    "the body moved to another page"))
+            facts = {"pages": [dataclasses.asdict(_PageFacts.of(page)) for page in document.pages[:body_start]]}
+            with box_sources.recording(pieces.source_names("front")):
+                document.write_pdf(self.folder / self.FRONT_PDF, pdf_variant="pdf/ua-1", custom_metadata=True)
+            return facts
+
+        facts = self.kept_or_made("front", f"{body_start}\n{front_html}", [self.folder / self.FRONT_PDF], make)
+        return [_PageFacts(**page) for page in facts["pages"]]
 
 
 @contextlib.contextmanager
@@ -516,22 +579,30 @@ def own_memory_mb() -> float:
         return peak / (2**20 if sys.platform == "darwin" else 2**10)  # bytes on macOS, KiB elsewhere
 
 
-# The share of pdf_memory_mb a render's process must hold for the collection before the PDF's
-# bytes to be worth its time: it walks every object of the layout (a sixth of a second at 1x,
-# for 9 MB of cycles, on the path of every `make pdf`); at 5x and 20x it frees tens of MB.
-COLLECT_ABOVE_SHARE = 0.25
+# How much the render's process may grow before the layouts it let go are collected: they are
+# reference cycles, and the render runs with no automatic collection. A collection walks every
+# object alive (a sixth of a second for a whole 1x layout, for 9 MB of cycles), so a 1x render
+# collects once or never; at 20x, with a piece's layout let go every few seconds, a render
+# that never collected would hold every piece's cycles until it ends.
+COLLECT_EVERY_MB = 64
 
 
-def _release_layout(document, pdf, memory_mb: int) -> None:
+class _LayoutRelease:
     """``write_pdf``'s finisher: the PDF's objects are made, its bytes not yet; the layout can go first.
 
     Making the bytes takes memory of its own (pydyf serialises every object):
-    not on top of the layout's, the peak of a long book's render.
+    not on top of the layout's.
     """
-    document.pages.clear()
-    if own_memory_mb() > COLLECT_ABOVE_SHARE * memory_mb:
-        gc.collect()  # the layout's reference cycles: the render runs with no automatic collection
-    return_free_memory()
+
+    def __init__(self) -> None:
+        self.held_mb = own_memory_mb()  # after the last collection
+
+    def __call__(self, document, pdf) -> None:
+        document.pages.clear()
+        if own_memory_mb() - self.held_mb > COLLECT_EVERY_MB:
+            gc.collect()
+            return_free_memory()
+            self.held_mb = own_memory_mb()
 
 
 def return_free_memory() -> None:

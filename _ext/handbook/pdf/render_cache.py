@@ -85,10 +85,12 @@ def _files_under(paths: Iterable[Path], suffix: str | None = None) -> list[Path]
     return found
 
 
-def inputs_digest(job_fields: dict, html_file: Path, system: Iterable[str]) -> str:
+def inputs_digest(job_fields: dict, html_file: Path | None, system: Iterable[str]) -> str:
     """The digest of what every edition's render of a job starts from (the edition and the files it loads aside).
 
-    ``job_fields`` is the render job, as written; ``system`` is ``system_state()``.
+    ``job_fields`` is the render job, as written (or the fields a layout depends on);
+    ``html_file`` the print document (None: a piece's document is in its own key);
+    ``system`` is ``system_state()``.
     """
     digest = hashlib.sha256()
     # pdf_memory_mb only decides which editions render side by side: the same bytes either way.
@@ -103,7 +105,7 @@ def inputs_digest(job_fields: dict, html_file: Path, system: Iterable[str]) -> s
         digest.update(f"{library} {version};".encode())
     for line in system:
         digest.update(f"{line};".encode())
-    for path in [html_file, *_files_under(CODE, suffix=".py")]:
+    for path in [*([html_file] if html_file else []), *_files_under(CODE, suffix=".py")]:
         _hash_file(digest, path)
     return digest.hexdigest()
 
@@ -112,14 +114,20 @@ def edition_key(inputs: str, edition_suffix: str) -> str:
     return hashlib.sha256(f"{inputs}\n{edition_suffix}".encode()).hexdigest()[:32]
 
 
+def layout_key(inputs: str, edition_suffix: str, name: str, document: str) -> str:
+    """The key of one layout of an edition's render (a piece, the front matter: render.py)."""
+    return edition_key(inputs, f"{edition_suffix}\n{name}\n{document}")
+
+
 def _entry(cache_dir: Path, name: str, key: str) -> Path:
     return cache_dir / f"{name}.{key}"
 
 
-def restore(cache_dir: Path, name: str, key: str, targets: list[Path]) -> bool:
-    """Copy the files kept under ``key`` onto ``targets``; False when there are none whole, or any loaded file changed.
+def restore(cache_dir: Path, name: str, key: str, targets: list[Path]) -> list[Path] | None:
+    """Copy the files kept under ``key`` onto ``targets``, and return the files their render loaded;
+    None when there are none whole, or any loaded file changed.
 
-    ``name`` is the render's (its PDF's file name): it has at most one entry.
+    ``name`` is the render's (its PDF's file name, or a piece's): it has at most one entry.
     """
     entry = _entry(cache_dir, name, key)
     try:
@@ -132,7 +140,7 @@ def restore(cache_dir: Path, name: str, key: str, targets: list[Path]) -> bool:
     except (OSError, ValueError, KeyError, TypeError):
         # Missing, not whole, or a file the render loaded has changed or gone: render again.
         shutil.rmtree(entry, ignore_errors=True)
-        return False
+        return None
     partials = [target.with_name(target.name + ".part") for target in targets]
     try:
         for path, partial in zip(kept, partials):
@@ -140,10 +148,10 @@ def restore(cache_dir: Path, name: str, key: str, targets: list[Path]) -> bool:
     except OSError:  # no room, say: the render runs and reports what stops it
         for partial in partials:
             partial.unlink(missing_ok=True)
-        return False
+        return None
     for partial, target in zip(partials, targets):
         os.replace(partial, target)
-    return True
+    return [Path(path) for path in manifest["loaded"]]
 
 
 def store(cache_dir: Path, name: str, key: str, outputs: list[Path], loaded: Iterable[Path]) -> None:
