@@ -153,3 +153,79 @@ def test_a_link_to_another_piece_goes_to_its_page(books):
         body_start = next(index for index, text in enumerate(page_texts(cut["standard"])) if "The introduction." in text)
         assert (body_start, "ch-c") in links, "from the first piece to the fourth"
         assert all(target in dests for _, target in links)
+
+
+# -- Each layout kept for the next render ------------------------------------------
+
+
+def cached_job(folder: Path, book: str) -> render.RenderJob:
+    if not (folder / "_static").exists():
+        shutil.copytree(THEME, folder / "_static")
+        for font in Path(fonts.font_directory()).glob("*.ttf"):
+            shutil.copy(font, folder / "_static")
+    (folder / "index.html").write_text(book, encoding="utf-8")
+    return render.RenderJob(
+        html_file=str(folder / "index.html"), stem="book-en", language="en", paper="A6", release="1 (abc)",
+        body_id="root", last_section=("ch-back-2", "Sources"), link_titles=TITLES,
+        page_map_source="A book, PDF edition", memory_mb=1500, cache_dir=str(folder / "renders"))
+
+
+def layouts_made(job: render.RenderJob, monkeypatch, made: list[str] | None = None) -> list[str]:
+    """Render the standard edition; which layouts it made (the others were kept), also in ``made``."""
+    made = [] if made is None else made
+    original = render._Layout.render
+
+    def counted(self, html, start_css=""):
+        made.append(next(name for name, marker in [("front", "print-toc"), ("ch-b", 'id="ch-b"'),
+                                                   ("ch-a", 'id="ch-a"'), ("another", "")] if marker in html))
+        return original(self, html, start_css)
+
+    monkeypatch.setattr(render._Layout, "render", counted)
+    try:
+        render.render_edition(job, render.EDITIONS[0])
+    finally:
+        monkeypatch.setattr(render._Layout, "render", original)
+    return made
+
+
+def made_and_clean(job: render.RenderJob) -> tuple[bytes, bytes]:
+    """The edition as the render with kept layouts made it, and as one that keeps nothing makes it."""
+    made = job.target(render.EDITIONS[0]).read_bytes()
+    render.render_edition(render.RenderJob(**{**job.__dict__, "cache_dir": None}), render.EDITIONS[0])
+    return made, job.target(render.EDITIONS[0]).read_bytes()
+
+
+def test_an_edit_lays_out_only_what_it_changed(tmp_path, monkeypatch):
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
+    job = cached_job(tmp_path / "book", BOOK)
+    assert len(layouts_made(job, monkeypatch)) == 9, "the front matter twice, and seven pieces"
+    first = job.target(render.EDITIONS[0]).read_bytes()
+    assert layouts_made(job, monkeypatch) == [], "nothing changed: every layout kept"
+    assert job.target(render.EDITIONS[0]).read_bytes() == first
+
+    # A word in chapter B: its piece alone; its pages, and so every page number, stay.
+    edited = BOOK.replace("Back to", "Back again to")
+    job = cached_job(tmp_path / "book", edited)
+    assert layouts_made(job, monkeypatch) == ["ch-b"]
+    made, clean = made_and_clean(job)
+    assert made == clean, "the same bytes as a render that kept nothing"
+
+    # Pages more in chapter A: its piece, every piece after it (they start on later pages),
+    # and the contents (their page numbers); not the pieces before it.
+    longer = edited.replace("A footnote here", f"{TEXT} {TEXT} A footnote here")
+    job = cached_job(tmp_path / "book", longer)
+    assert layouts_made(job, monkeypatch) == ["ch-a", "ch-b", "another", "another", "another", "front"]
+    made, clean = made_and_clean(job)
+    assert made == clean
+
+
+def test_a_layout_weasyprint_reported_a_problem_in_is_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
+    broken = BOOK.replace("<h3>Chapter B</h3>", '<h3 style="colour: red">Chapter B</h3>')
+    job = cached_job(tmp_path / "book", broken)
+    with pytest.raises(render.RenderError, match="colour"):
+        layouts_made(job, monkeypatch)
+    made: list[str] = []
+    with pytest.raises(render.RenderError, match="colour"):
+        layouts_made(job, monkeypatch, made)
+    assert made == ["ch-b"], "reported again, from the one layout not kept"

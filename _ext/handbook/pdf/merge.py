@@ -64,7 +64,7 @@ def merge(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: lis
         _check_link_targets(pdf, {bytes(name) for name, _ in names})
         _write_dests(pdf, names)
         _write_outline(pdf, bookmark_pages)
-        pdf.save(target)
+        pdf.save(target, deterministic_id=True)  # qpdf would make the /ID from the clock
 
 
 def _document(root) -> Dictionary:
