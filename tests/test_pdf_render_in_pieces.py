@@ -198,7 +198,7 @@ def made_and_clean(job: render.RenderJob) -> tuple[bytes, bytes]:
 def test_an_edit_lays_out_only_what_it_changed(tmp_path, monkeypatch):
     monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
     job = cached_job(tmp_path / "book", BOOK)
-    assert len(layouts_made(job, monkeypatch)) == 9, "the front matter twice, and seven pieces"
+    assert len(layouts_made(job, monkeypatch)) == 8, "seven pieces, then the front matter"
     first = job.target(render.EDITIONS[0]).read_bytes()
     assert layouts_made(job, monkeypatch) == [], "nothing changed: every layout kept"
     assert job.target(render.EDITIONS[0]).read_bytes() == first
@@ -229,3 +229,36 @@ def test_a_layout_weasyprint_reported_a_problem_in_is_not_kept(tmp_path, monkeyp
     with pytest.raises(render.RenderError, match="colour"):
         layouts_made(job, monkeypatch, made)
     assert made == ["ch-b"], "reported again, from the one layout not kept"
+
+
+# -- The side of each page ---------------------------------------------------------
+
+
+def sides_of_running_heads(path: Path, head: str) -> list[tuple[int, str]]:
+    """Each page with ``head`` at its top: its index, and the side of the page the head is on."""
+    found = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            words = [word for word in page.extract_words() if word["top"] < 40 and word["text"] == head]
+            if words:
+                found.append((page.page_number - 1, "left" if words[0]["x0"] < page.width / 2 else "right"))
+    return found
+
+
+@pytest.mark.parametrize("contents_break", ["right", "page"])
+def test_each_page_is_on_its_side(tmp_path, monkeypatch, contents_break):
+    # print.css: the outer margin has the chapter's running head, so it is at the left of a
+    # left-hand page (odd index: the first page is a right-hand one). With the contents ending
+    # on any page, the body may start on a left-hand page: the pieces are laid out again so.
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
+    job = cached_job(tmp_path, BOOK)
+    with (tmp_path / "_static" / "print.css").open("a") as css:
+        css.write(f".print-toc {{ break-after: {contents_break}; }}\n")
+    made = layouts_made(job, monkeypatch)
+    sides = sides_of_running_heads(job.target(render.EDITIONS[0]), "CHAPTER")
+    assert len(sides) > 4
+    assert all(side == ("left" if index % 2 else "right") for index, side in sides), sides
+    body_start = next(index for index, text in enumerate(page_texts(job.target(render.EDITIONS[0])))
+                      if "The introduction." in text)
+    assert body_start % 2 == (0 if contents_break == "right" else 1)
+    assert len(made) == (8 if contents_break == "right" else 16), "the pieces laid out again from the other side"

@@ -22,6 +22,8 @@ after the pages), its named destinations and its outline. The merged PDF has:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pikepdf
@@ -32,13 +34,15 @@ class MergeError(Exception):
     """The pieces cannot be merged as they are."""
 
 
-def merge(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: list, target: Path) -> None:
-    """Write ``front``'s first ``front_pages`` pages and then every piece's, merged, to ``target``.
+@contextmanager
+def merged(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: list) -> Iterator[pikepdf.Pdf]:
+    """``front``'s first ``front_pages`` pages and then every piece's, merged into ``front``'s PDF, open.
 
     ``bookmark_pages`` are the merged PDF's pages as WeasyPrint laid them out (each
-    with ``bookmarks`` and ``height``), for the outline.
+    with ``bookmarks`` and ``height``), for the outline. The pieces stay open while
+    the merged PDF is: their pages' streams are read from them when it is saved.
     """
-    with pikepdf.open(front) as pdf:
+    with pikepdf.open(front) as pdf, ExitStack() as open_pieces:
         _drop_pages_after(pdf, front_pages)
         document = _document(pdf.Root.StructTreeRoot)
         page_entries: list = []
@@ -46,25 +50,25 @@ def merge(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: lis
         _take_entries(pdf, pdf, 0, page_entries, annotations)
         names = _dest_pairs(pdf)
         for number, path in enumerate(pieces, start=1):
-            with pikepdf.open(path) as piece:
-                first = len(pdf.pages)
-                with warnings.catch_warnings():
-                    # pikepdf warns that named destinations stay behind: they are merged below
-                    # (add_pages_from would rename the pieces' shared names, and drop a link's
-                    # target that is in another piece).
-                    warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
-                    pdf.pages.extend(piece.pages)
-                for kid in pdf.copy_foreign(_document(piece.Root.StructTreeRoot)).K:
-                    kid.P = document
-                    _scope_ids(kid, f"{number}-".encode())
-                    document.K.append(kid)
-                _take_entries(pdf, piece, first, page_entries, annotations)
-                names += [(name, _copy(pdf, value)) for name, value in _dest_pairs(piece)]
+            piece = open_pieces.enter_context(pikepdf.open(path))
+            first = len(pdf.pages)
+            with warnings.catch_warnings():
+                # pikepdf warns that named destinations stay behind: they are merged below
+                # (add_pages_from would rename the pieces' shared names, and drop a link's
+                # target that is in another piece).
+                warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
+                pdf.pages.extend(piece.pages)
+            for kid in pdf.copy_foreign(_document(piece.Root.StructTreeRoot)).K:
+                kid.P = document
+                _scope_ids(kid, f"{number}-".encode())
+                document.K.append(kid)
+            _take_entries(pdf, piece, first, page_entries, annotations)
+            names += [(name, _copy(pdf, value)) for name, value in _dest_pairs(piece)]
         _write_parent_tree(pdf, page_entries, annotations)
         _check_link_targets(pdf, {bytes(name) for name, _ in names})
         _write_dests(pdf, names)
         _write_outline(pdf, bookmark_pages)
-        pdf.save(target, deterministic_id=True)  # qpdf would make the /ID from the clock
+        yield pdf
 
 
 def _document(root) -> Dictionary:

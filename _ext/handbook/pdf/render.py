@@ -271,9 +271,7 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
     long_documents.apply()
 
     target = job.target(edition)
-    # The merged PDF, then the tag repair's, which replaces `target`.
-    raw = target.with_name(target.name + ".raw.part")
-    tmp = target.with_name(target.name + ".part")
+    tmp = target.with_name(target.name + ".part")  # the merged PDF, repaired: it replaces `target`
     weasy_logger = logging.getLogger("weasyprint")
     layout = _Layout(job, edition, target.with_name(target.name + ".pieces.part"))
     weasy_logger.addHandler(layout.problems)
@@ -284,16 +282,18 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
         except pieces.PieceError as error:
             raise RenderError(_("cannot cut the print document into pieces: %s") % error) from None
         front_html = front_matter_html(text, job.body_id)
-        # The page the body starts on, from the front matter laid out alone; its contents point
-        # at pages not laid out yet (not problems of the PDF: the front is laid out again below).
-        weasy_logger.removeHandler(layout.problems)
-        try:
-            body_start = layout.body_start(front_html)
-        finally:
-            weasy_logger.addHandler(layout.problems)
+        # The pieces need the side the body starts on: print.css ends the contents with a break
+        # to a right-hand page. The front matter, laid out once the pieces give its contents'
+        # page numbers, says whether it is: if not, the pieces are laid out again from the left.
         with _links_to_other_pieces():
-            body = layout.body(print_document, body_start)
-            front = layout.front(pieces.with_page_numbers(front_html, body.page_numbers()), body_start)
+            for body_on_right in (True, False):
+                body = layout.body(print_document, body_on_right)
+                front, body_start = layout.front(pieces.with_page_numbers(front_html, body.page_numbers()))
+                if (body_start % 2 == 0) == body_on_right:  # the first page (index 0) is a right-hand one
+                    break
+            else:
+                raise RenderError(_("the body starts on a left-hand page with its pieces laid out from a right-hand "
+                                    "one, and on a right-hand page with them laid out from a left-hand one"))
         _check_complete(body.anchors, job.last_section)
         pages = front + body.pages
         if edition.suffix == "":
@@ -309,17 +309,16 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
                 % {"file": target.name, "problems": "\n  ".join(layout.problems.problems)}
             )
         try:
-            merge.merge(layout.folder / _Layout.FRONT_PDF, body_start, body.files, pages, raw)
+            with merge.merged(layout.folder / _Layout.FRONT_PDF, body_start, body.files, pages) as pdf:
+                _fix_tagging(pdf, tmp, body_start, job.link_titles)
         except merge.MergeError as error:
             raise RenderError(_("cannot merge the pieces of %(file)s: %(error)s")
                               % {"file": target.name, "error": error}) from None
-        _fix_tagging(raw, tmp, body_start, job.link_titles)
         os.replace(tmp, target)
         return sorted(layout.loaded)
     finally:
         weasy_logger.removeHandler(layout.problems)
         shutil.rmtree(layout.folder, ignore_errors=True)
-        raw.unlink(missing_ok=True)
         tmp.unlink(missing_ok=True)
 
 
@@ -414,20 +413,15 @@ class _Layout:
                                     "%(folder)s (%(error)s)") % {"folder": self.cache, "error": error}) from None
         return facts
 
-    def body_start(self, front_html: str) -> int:
-        """The index of the page the body starts on, from the front matter laid out alone."""
-        def make() -> dict:
-            return {"body_start": _body_start(self.render(front_html), self.job.body_id)}
+    def body(self, print_document, on_right: bool) -> _Body:
+        """Lay out and write each piece of the body in turn, each from where the one before it ended.
 
-        return self.kept_or_made("front-alone", front_html, [], make)["body_start"]
-
-    def body(self, print_document, body_start: int) -> _Body:
-        """Lay out and write each piece of the body in turn, each from where the one before it ended."""
+        ``on_right``: the body starts on a right-hand page.
+        """
         body = _Body([], [], {})
         for number, piece in enumerate(print_document.pieces):
             first = len(body.pages)
-            # The body's first page is a right-hand page: its index in the PDF is even.
-            start_css = pieces.start_css(piece, first + 1, right_page=(body_start + first) % 2 == 0)
+            start_css = pieces.start_css(piece, first + 1, right_page=(first % 2 == 0) == on_right)
             html = print_document.piece_html(piece)
             path = self.folder / f"piece-{number:04d}.pdf"
 
@@ -448,20 +442,19 @@ class _Layout:
             body.pages += [_PageFacts(**page) for page in facts["pages"]]
         return body
 
-    def front(self, front_html: str, body_start: int) -> list[_PageFacts]:
-        """Lay out the front matter, with its contents' page numbers, and write its pages before the body's."""
+    def front(self, front_html: str) -> tuple[list[_PageFacts], int]:
+        """Lay out the front matter and write its pages before the body's; its pages, and the body's first."""
         def make() -> dict:
             document = self.render(front_html)
-            if _body_start(document, self.job.body_id) != body_start:
-                raise RenderError(_("the contents took another page once their page numbers were in: "
-                                    "the body moved to another page"))
-            facts = {"pages": [dataclasses.asdict(_PageFacts.of(page)) for page in document.pages[:body_start]]}
+            body_start = _body_start(document, self.job.body_id)
+            facts = {"pages": [dataclasses.asdict(_PageFacts.of(page)) for page in document.pages[:body_start]],
+                     "body_start": body_start}
             with box_sources.recording(pieces.source_names("front")):
                 document.write_pdf(self.folder / self.FRONT_PDF, pdf_variant="pdf/ua-1", custom_metadata=True)
             return facts
 
-        facts = self.kept_or_made("front", f"{body_start}\n{front_html}", [self.folder / self.FRONT_PDF], make)
-        return [_PageFacts(**page) for page in facts["pages"]]
+        facts = self.kept_or_made("front", front_html, [self.folder / self.FRONT_PDF], make)
+        return [_PageFacts(**page) for page in facts["pages"]], facts["body_start"]
 
 
 @contextlib.contextmanager
@@ -495,24 +488,23 @@ def _links_to_other_pieces():
         weasyprint.pdf.resolve_links = original
 
 
-def _fix_tagging(source: Path, destination: Path, body_start: int, link_titles: dict[str, str]) -> None:
-    """Close WeasyPrint 70's PDF/UA gaps (see tagging.py), label the pages, save to ``destination``."""
+def _fix_tagging(pdf, destination: Path, body_start: int, link_titles: dict[str, str]) -> None:
+    """Close WeasyPrint 70's PDF/UA gaps in ``pdf`` (see tagging.py), label the pages, save to ``destination``."""
     import pikepdf
 
     from handbook.pdf import tagging
 
-    with pikepdf.open(source) as pdf:
-        try:
-            untitled = tagging.fix_tagging(pdf, link_titles)
-        except tagging.TaggingError as error:
-            raise RenderError(_("cannot fix the tags of %(file)s: %(error)s")
-                              % {"file": destination.name, "error": error}) from None
-        if untitled:
-            raise RenderError(_("links to targets with no title, which readers would hear as ids: %s")
-                              % ", ".join(untitled))
-        page_labels.write(pdf, body_start)
-        # The same sources give the same file: the /ID comes from the content, not the clock.
-        pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    try:
+        untitled = tagging.fix_tagging(pdf, link_titles)
+    except tagging.TaggingError as error:
+        raise RenderError(_("cannot fix the tags of %(file)s: %(error)s")
+                          % {"file": destination.name, "error": error}) from None
+    if untitled:
+        raise RenderError(_("links to targets with no title, which readers would hear as ids: %s")
+                          % ", ".join(untitled))
+    page_labels.write(pdf, body_start)
+    # The same sources give the same file: the /ID comes from the content, not the clock.
+    pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
 def _body_start(document, body_id: str | None) -> int:
