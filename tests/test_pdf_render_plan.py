@@ -24,9 +24,11 @@ def test_no_more_editions_at_once_than_cores():
 
 
 def test_the_estimate_grows_with_the_print_document():
-    # The handbook at 1x (0.16 MB of HTML) renders both editions side by side in 1.5 GB;
-    # at 20x (3.6 MB) an edition alone is over a gigabyte.
-    small, large = render_plan.edition_memory_mb(160_000), render_plan.edition_memory_mb(3_600_000)
-    assert small < 200 < 1000 < large
-    assert render_plan.groups([small] * 2, shared_mb=200, budget_mb=1500, cores=2) == [[0, 1]]
-    assert render_plan.groups([large] * 2, shared_mb=300, budget_mb=1500, cores=2) == [[0], [1]]
+    # Rendered in pieces, the handbook at 1x (0.15 MB of HTML) and at 20x (3.4 MB, about
+    # 590 MB an edition) renders both editions side by side in 1.5 GB, beside the render
+    # command (80 MB); at 40x (7 MB) an edition alone takes over a gigabyte.
+    small, large, larger = (render_plan.edition_memory_mb(size) for size in (150_000, 3_570_000, 7_000_000))
+    assert small < 200 and 590 <= large < 700 and 1000 < larger
+    assert render_plan.groups([small] * 2, shared_mb=80, budget_mb=1500, cores=2) == [[0, 1]]
+    assert render_plan.groups([large] * 2, shared_mb=80, budget_mb=1500, cores=2) == [[0, 1]]
+    assert render_plan.groups([larger] * 2, shared_mb=80, budget_mb=1500, cores=2) == [[0], [1]]

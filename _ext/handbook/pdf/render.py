@@ -9,8 +9,12 @@ WeasyPrint meanwhile, and renders once the build has exited, so that the renders
 sit beside the Sphinx process's memory (a third of a gigabyte at 20 times the handbook's size).
 
 Each edition renders in a forked process: side by side while the memory budget
-allows (render_plan.py), else one after another. A render writes its PDF beside the
-target and renames it into place, so a failure leaves any earlier file intact.
+allows (render_plan.py), else one after another. An edition's body is laid out in
+pieces of a few chapters, one after another (pieces.py), so that a render holds one
+piece's layout at a time, and the pieces' PDFs are merged (merge.py) before the tags
+are repaired; each piece's layout is kept for the next render, which lays out again
+only the pieces an edit changed. A render writes its PDF beside the target and
+renames it into place, so a failure leaves any earlier file intact.
 
 `make` builds the languages side by side (its jobs). The budget is one job's: the
 command's ``--one-at-a-time LOCK`` makes every other job's render wait on the file
@@ -197,7 +201,7 @@ def _render_in_child(job: RenderJob, edition_index: int, key: str | None = None)
     # WeasyPrint's layout makes millions of objects that live until its PDF is written, and
     # few reference cycles: the collector's automatic passes over them took an eighth of a
     # render at 20 times the handbook's size (37 s of 304), for 6% less memory. The render
-    # collects once a phase instead (render_edition), and this process ends with it.
+    # collects as its process grows instead (_LayoutRelease), and this process ends with it.
     gc.disable()
     try:
         if os.environ.get(PROFILE_ENVIRONMENT):

@@ -1,11 +1,12 @@
 """Which print editions render side by side, and which wait: a plan within a memory budget.
 
 The PDF render renders each edition in a process of its own, forked from the
-process that runs it (render.py). Side by side they take the time of one, but each
-holds a whole layout: at 20 times the handbook's size, one edition alone takes
-over a gigabyte. ``groups`` splits the editions into groups rendered one after
-another, each as large as the budget (the config value ``pdf_memory_mb``) and
-the cores allow. Pure: the render measures, this decides.
+process that runs it (render.py). Side by side they take the time of one, but
+each needs memory that grows with the book: a piece's layout at a time (pieces.py),
+then the whole merged PDF while its tags are repaired. ``groups`` splits the
+editions into groups rendered one after another, each as large as the budget
+(the config value ``pdf_memory_mb``) and the cores allow. Pure: the render
+measures, this decides.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 # What one edition's render adds to the process it is forked from, at its peak
-# (while WeasyPrint writes the PDF, the layout still in memory), from the size of
-# the print document: measured on the handbook at 1x (0.16 MB of HTML) and 20x
-# (3.6 MB) after the fixes of long_documents.py, the large-print edition (more
-# pages) the larger. An estimate: it errs high.
-BASE_MB = 40
-MB_PER_HTML_MB = 400
+# (while the tags of the merged PDF are repaired), from the size of the print
+# document: measured on the handbook at 1x (0.15 MB of HTML) and 20x (3.4 MB, both
+# editions at about 590 MB, resident), the large-print edition (more pages) the
+# larger. An estimate: it errs high.
+BASE_MB = 60
+MB_PER_HTML_MB = 160
 
 
 def edition_memory_mb(html_bytes: int) -> float:
