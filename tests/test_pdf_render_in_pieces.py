@@ -219,6 +219,23 @@ def test_an_edit_lays_out_only_what_it_changed(tmp_path, monkeypatch):
     assert made == clean
 
 
+def test_the_layouts_of_pieces_the_book_no_longer_has_are_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
+    job = cached_job(tmp_path / "book", BOOK)
+    render.render_edition(job, render.EDITIONS[0])
+    kept = tmp_path / "book" / "renders" / "pieces"
+    assert len(list(kept.glob("standard-piece-*"))) == 7
+    # Without its back matter (a part of two chapters, two pieces), and its entry in the contents.
+    head, back = BOOK.split('<section class="part matter" id="part-back">')
+    shorter = (head.replace('<li class="toc-part"><a href="#part-back">Reference</a></li>', "")
+               + "</section>\n</main>" + back.split("</main>")[1])
+    job = cached_job(tmp_path / "book", shorter)
+    render.render_edition(render.RenderJob(**{**job.__dict__, "last_section": ("ch-c", "Chapter C")}),
+                          render.EDITIONS[0])
+    assert sorted(path.name.split(".")[0] for path in kept.glob("standard-piece-*")) == [
+        f"standard-piece-{number:04d}" for number in range(5)]
+
+
 def test_a_layout_weasyprint_reported_a_problem_in_is_not_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
     broken = BOOK.replace("<h3>Chapter B</h3>", '<h3 style="colour: red">Chapter B</h3>')

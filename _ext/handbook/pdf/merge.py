@@ -22,8 +22,7 @@ after the pages), its named destinations and its outline. The merged PDF has:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import pikepdf
@@ -34,13 +33,15 @@ class MergeError(Exception):
     """The pieces cannot be merged as they are."""
 
 
-@contextmanager
-def merged(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: list) -> Iterator[pikepdf.Pdf]:
-    """``front``'s first ``front_pages`` pages and then every piece's, merged into ``front``'s PDF, open.
+def merge(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: list, target: Path) -> None:
+    """Write ``front``'s first ``front_pages`` pages and then every piece's, merged, to ``target``.
 
     ``bookmark_pages`` are the merged PDF's pages as WeasyPrint laid them out (each
-    with ``bookmarks`` and ``height``), for the outline. The pieces stay open while
-    the merged PDF is: their pages' streams are read from them when it is saved.
+    with ``bookmarks`` and ``height``), for the outline. The pieces stay open until
+    the merged PDF is saved: their pages' streams are read from them then. Saved,
+    not repaired here: the tag repair reads the saved file as it needs it, where the
+    merged PDF holds every piece's objects (at 20 times the handbook's size, 270 MB
+    more at the repair's peak).
     """
     with pikepdf.open(front) as pdf, ExitStack() as open_pieces:
         _drop_pages_after(pdf, front_pages)
@@ -68,7 +69,7 @@ def merged(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: li
         _check_link_targets(pdf, {bytes(name) for name, _ in names})
         _write_dests(pdf, names)
         _write_outline(pdf, bookmark_pages)
-        yield pdf
+        pdf.save(target, deterministic_id=True)  # qpdf would make the /ID from the clock
 
 
 def _document(root) -> Dictionary:
@@ -144,7 +145,8 @@ def _drop_pages_after(pdf, count: int) -> None:
 
 
 def _remove_elements_on(element, pages: set) -> None:
-    """Remove the structure elements that sit on ``pages`` (only empty ones can: see _drop_pages_after)."""
+    """Remove the structure elements that sit on ``pages``: the page number's Span (which the tag
+    repair would make an artifact), and elements with no content."""
     kids = element.get("/K")
     if not isinstance(kids, Array):
         return

@@ -312,12 +312,13 @@ def render_edition(job: RenderJob, edition: PrintEdition) -> list[Path]:
                 _("WeasyPrint reported problems in %(file)s:\n  %(problems)s")
                 % {"file": target.name, "problems": "\n  ".join(layout.problems.problems)}
             )
+        merged = layout.folder / "merged.pdf"
         try:
-            with merge.merged(layout.folder / _Layout.FRONT_PDF, body_start, body.files, pages) as pdf:
-                _fix_tagging(pdf, tmp, body_start, job.link_titles)
+            merge.merge(layout.folder / _Layout.FRONT_PDF, body_start, body.files, pages, merged)
         except merge.MergeError as error:
             raise RenderError(_("cannot merge the pieces of %(file)s: %(error)s")
                               % {"file": target.name, "error": error}) from None
+        _fix_tagging(merged, tmp, body_start, job.link_titles)
         os.replace(tmp, target)
         return sorted(layout.loaded)
     finally:
@@ -396,7 +397,7 @@ class _Layout:
     def kept_or_made(self, name: str, document: str, outputs: list[Path], make) -> dict:
         """The facts of the layout ``name`` of ``document``: kept ones, or ``make()``'s, which writes ``outputs``."""
         facts_file = self.folder / f"{name}.json"
-        entry = f"{self.edition.suffix or 'standard'}-{name}"
+        entry = self.entry_name(name)
         key = render_cache.layout_key(self.common_key, self.edition.suffix, name, document)
         if self.cache is not None:
             loaded = render_cache.restore(self.cache, entry, key, [*outputs, facts_file])
@@ -444,7 +445,20 @@ class _Layout:
             for name, index in facts["anchors"].items():
                 body.anchors.setdefault(name, first + index)
             body.pages += [_PageFacts(**page) for page in facts["pages"]]
+        self.forget_pieces_from(len(print_document.pieces))
         return body
+
+    def forget_pieces_from(self, count: int) -> None:
+        """Remove the kept layouts of pieces the book no longer has (it got shorter)."""
+        if self.cache is None or not self.cache.is_dir():
+            return
+        for entry in self.cache.glob(f"{self.entry_name('piece-')}*"):
+            number = entry.name.removeprefix(self.entry_name("piece-")).split(".")[0]
+            if number.isdigit() and int(number) >= count:
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def entry_name(self, name: str) -> str:
+        return f"{self.edition.suffix or 'standard'}-{name}"
 
     def front(self, front_html: str) -> tuple[list[_PageFacts], int]:
         """Lay out the front matter and write its pages before the body's; its pages, and the body's first."""
@@ -492,23 +506,24 @@ def _links_to_other_pieces():
         weasyprint.pdf.resolve_links = original
 
 
-def _fix_tagging(pdf, destination: Path, body_start: int, link_titles: dict[str, str]) -> None:
-    """Close WeasyPrint 70's PDF/UA gaps in ``pdf`` (see tagging.py), label the pages, save to ``destination``."""
+def _fix_tagging(source: Path, destination: Path, body_start: int, link_titles: dict[str, str]) -> None:
+    """Close WeasyPrint 70's PDF/UA gaps (see tagging.py), label the pages, save to ``destination``."""
     import pikepdf
 
     from handbook.pdf import tagging
 
-    try:
-        untitled = tagging.fix_tagging(pdf, link_titles)
-    except tagging.TaggingError as error:
-        raise RenderError(_("cannot fix the tags of %(file)s: %(error)s")
-                          % {"file": destination.name, "error": error}) from None
-    if untitled:
-        raise RenderError(_("links to targets with no title, which readers would hear as ids: %s")
-                          % ", ".join(untitled))
-    page_labels.write(pdf, body_start)
-    # The same sources give the same file: the /ID comes from the content, not the clock.
-    pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    with pikepdf.open(source) as pdf:
+        try:
+            untitled = tagging.fix_tagging(pdf, link_titles)
+        except tagging.TaggingError as error:
+            raise RenderError(_("cannot fix the tags of %(file)s: %(error)s")
+                              % {"file": destination.name, "error": error}) from None
+        if untitled:
+            raise RenderError(_("links to targets with no title, which readers would hear as ids: %s")
+                              % ", ".join(untitled))
+        page_labels.write(pdf, body_start)
+        # The same sources give the same file: the /ID comes from the content, not the clock.
+        pdf.save(destination, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
 def _body_start(document, body_id: str | None) -> int:
