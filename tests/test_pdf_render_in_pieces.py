@@ -66,15 +66,22 @@ TITLES = {"ch-front": "How to read it", "ch-a": "Chapter A", "ch-b": "Chapter B"
           "part-front": "About", "part-one": "Part I: The first part", "part-back": "Reference"}
 
 
-def render_book(folder: Path, piece_characters: int, monkeypatch) -> dict[str, Path]:
-    shutil.copytree(THEME, folder / "_static")
-    for font in Path(fonts.font_directory()).glob("*.ttf"):
-        shutil.copy(font, folder / "_static")
-    (folder / "index.html").write_text(BOOK, encoding="utf-8")
-    job = render.RenderJob(
+def book_job(folder: Path, book: str, keep_layouts: bool = False) -> render.RenderJob:
+    """The render job of ``book`` in ``folder``, with the print theme and its fonts beside it."""
+    if not (folder / "_static").exists():
+        shutil.copytree(THEME, folder / "_static")
+        for font in Path(fonts.font_directory()).glob("*.ttf"):
+            shutil.copy(font, folder / "_static")
+    (folder / "index.html").write_text(book, encoding="utf-8")
+    return render.RenderJob(
         html_file=str(folder / "index.html"), stem="book-en", language="en", paper="A6", release="1 (abc)",
         body_id="root", last_section=("ch-back-2", "Sources"), link_titles=TITLES,
-        page_map_source="A book, PDF edition", memory_mb=1500)
+        page_map_source="A book, PDF edition", memory_mb=1500,
+        cache_dir=str(folder / "renders") if keep_layouts else None)
+
+
+def render_book(folder: Path, piece_characters: int, monkeypatch) -> dict[str, Path]:
+    job = book_job(folder, BOOK)
     monkeypatch.setattr(pieces, "PIECE_CHARACTERS", piece_characters)
     for edition in render.EDITIONS:
         render.render_edition(job, edition)
@@ -159,15 +166,7 @@ def test_a_link_to_another_piece_goes_to_its_page(books):
 
 
 def cached_job(folder: Path, book: str) -> render.RenderJob:
-    if not (folder / "_static").exists():
-        shutil.copytree(THEME, folder / "_static")
-        for font in Path(fonts.font_directory()).glob("*.ttf"):
-            shutil.copy(font, folder / "_static")
-    (folder / "index.html").write_text(book, encoding="utf-8")
-    return render.RenderJob(
-        html_file=str(folder / "index.html"), stem="book-en", language="en", paper="A6", release="1 (abc)",
-        body_id="root", last_section=("ch-back-2", "Sources"), link_titles=TITLES,
-        page_map_source="A book, PDF edition", memory_mb=1500, cache_dir=str(folder / "renders"))
+    return book_job(folder, book, keep_layouts=True)
 
 
 def layouts_made(job: render.RenderJob, monkeypatch, made: list[str] | None = None) -> list[str]:
