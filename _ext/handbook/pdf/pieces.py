@@ -35,12 +35,9 @@ CONTINUES = "data-continues"
 # on every page the box is on (weasyprint/layout/__init__.py), and would outlast a new part;
 # not a ::before, whose string-set WeasyPrint 70 ignores (formatting_structure/build.py).
 PIECE_START = "data-piece-start"
-# About how much print document a piece takes: 20,000 characters are some 7 pages of the
-# standard edition, a chapter or two. After an edit, the smaller the piece, the less is laid
-# out again; a piece costs about 45 ms of its own (its PDF, its fonts' subsets). Against
-# 60,000: 2 s less CPU for `make` after the benchmark's edit, and no clean-build cost seen
-# (benchmarks/results.md).
-PIECE_CHARACTERS = 20_000
+# About how much print document a piece takes: 60,000 characters are some 20 pages of the
+# standard edition. A piece costs about 45 ms of its own (its stylesheets, its PDF).
+PIECE_CHARACTERS = 60_000
 
 _TAG = re.compile(r"<(/?)(section|main|body)\b([^>]*)>")
 _CLASS = re.compile(r'\bclass="([^"]*)"')
