@@ -432,9 +432,12 @@ class _Layout:
 
             def make(html=html, start_css=start_css, path=path, number=number) -> dict:
                 document = self.render(html, start_css)
+                anchors: dict[str, int] = {}  # each id's first page, where links go (as resolve_links)
+                for index, page in enumerate(document.pages):
+                    for name in page.anchors:
+                        anchors.setdefault(name, index)
                 facts = {"pages": [dataclasses.asdict(_PageFacts.of(page)) for page in document.pages],
-                         "anchors": {name: index for index, page in reversed(list(enumerate(document.pages)))
-                                     for name in page.anchors}}
+                         "anchors": anchors}
                 with box_sources.recording(pieces.source_names(str(number))):
                     document.write_pdf(path, pdf_variant="pdf/ua-1", custom_metadata=True,
                                        finisher=self.release_layout)
