@@ -49,7 +49,7 @@ def test_pieces_start_only_where_print_css_breaks_to_any_page():
     # Not at a numbered part (it breaks to a right page: a piece would need a blank page
     # first), not at a matter part's first chapter (it shares the page with the part's title),
     # not inside a chapter.
-    document = pieces.read(PRINT_DOCUMENT, piece_characters=1)
+    document = pieces.read(PRINT_DOCUMENT, piece_size=1)
     assert first_sections(document) == ["root", "part-front", "ch-front-2", "ch-a", "ch-b", "ch-c", "part-back"]
 
 
@@ -58,14 +58,34 @@ def test_pieces_take_chapters_until_they_reach_their_size():
     # that at the first place it may, once as much again is behind it.
     main = PRINT_DOCUMENT.index("<main>")
     size = PRINT_DOCUMENT.index('<section id="ch-a"') - main
-    assert first_sections(pieces.read(PRINT_DOCUMENT, piece_characters=size)) == ["root", "ch-a"]
+    assert first_sections(pieces.read(PRINT_DOCUMENT, piece_size=size)) == ["root", "ch-a"]
     size = PRINT_DOCUMENT.index('<section class="part matter" id="part-back"') - PRINT_DOCUMENT.index('<section id="ch-a"')
-    assert first_sections(pieces.read(PRINT_DOCUMENT, piece_characters=size)) == ["root", "ch-a", "part-back"]
+    assert first_sections(pieces.read(PRINT_DOCUMENT, piece_size=size)) == ["root", "ch-a", "part-back"]
     assert len(pieces.read(PRINT_DOCUMENT).pieces) == 1, "the whole at the default size"
 
 
+def test_pieces_grow_with_the_square_root_of_the_book_up_to_their_most():
+    # The handbook's print document (some 150,000 characters) in pieces of some 20,000: an
+    # edit lays out a third as much as with the most. Four times the book, twice the piece.
+    handbook = pieces.piece_characters(150_000)
+    assert 18_000 <= handbook <= 22_000
+    assert pieces.piece_characters(4 * 150_000) == pytest.approx(2 * handbook, abs=2)
+    assert pieces.piece_characters(5 * 150_000) < pieces.PIECE_CHARACTERS_MOST
+    assert pieces.piece_characters(20 * 150_000) == pieces.PIECE_CHARACTERS_MOST
+
+
+def test_the_default_piece_size_follows_the_books_size(monkeypatch):
+    main = PRINT_DOCUMENT.index("<main>")
+    book = PRINT_DOCUMENT.index("</main>") - main
+    one_chapter = PRINT_DOCUMENT.index('<section id="ch-b"') - PRINT_DOCUMENT.index('<section id="ch-a"')
+    # A balance that makes this book's pieces as long as chapter A: a piece ends at the first
+    # place it may once that much is behind it.
+    monkeypatch.setattr(pieces, "PIECE_BALANCE", one_chapter ** 2 // book + 1)
+    assert first_sections(pieces.read(PRINT_DOCUMENT)) == ["root", "ch-front-2", "ch-a", "ch-c"]
+
+
 def test_the_pieces_hold_the_body_once_and_each_id_once():
-    document = pieces.read(PRINT_DOCUMENT, piece_characters=1)
+    document = pieces.read(PRINT_DOCUMENT, piece_size=1)
     body = PRINT_DOCUMENT[PRINT_DOCUMENT.index("<main>"):PRINT_DOCUMENT.index("</main>")]
     assert "".join(PRINT_DOCUMENT[piece.start:piece.end] for piece in document.pieces) == body
     htmls = [document.piece_html(piece) for piece in document.pieces]
@@ -74,7 +94,7 @@ def test_the_pieces_hold_the_body_once_and_each_id_once():
 
 
 def test_a_piece_reopens_the_sections_it_starts_in_and_closes_them():
-    document = pieces.read(PRINT_DOCUMENT, piece_characters=1)
+    document = pieces.read(PRINT_DOCUMENT, piece_size=1)
     html = document.piece_html(document.pieces[4])  # chapter B, inside part one
     assert html.startswith(PRINT_DOCUMENT[:PRINT_DOCUMENT.index("<main>")].split("<section")[0])
     assert '<main>\n<section data-continues="root">' not in html  # the root's tag is written as it was
@@ -88,7 +108,7 @@ def test_a_piece_reopens_the_sections_it_starts_in_and_closes_them():
 
 
 def test_a_piece_carries_in_the_running_heads_and_the_footnotes_before_it():
-    document = pieces.read(PRINT_DOCUMENT, piece_characters=1)
+    document = pieces.read(PRINT_DOCUMENT, piece_size=1)
     by_start = dict(zip(first_sections(document), document.pieces))
     assert by_start["ch-b"].part_title == "Part I: Tom & Jerry", "the part title's text, as content() gives it"
     assert by_start["ch-front-2"].part_title == "", "front and back matter have no part in the heads"
@@ -100,7 +120,7 @@ def test_a_piece_carries_in_the_running_heads_and_the_footnotes_before_it():
 
 
 def test_the_start_stylesheet_sets_the_page_the_side_the_heads_and_the_notes():
-    document = pieces.read(PRINT_DOCUMENT, piece_characters=1)
+    document = pieces.read(PRINT_DOCUMENT, piece_size=1)
     piece = document.pieces[4]
     css = pieces.start_css(piece, page_number=7, right_page=True)
     assert "html { break-before: right; counter-reset: footnote 3; }" in css
@@ -114,13 +134,13 @@ def test_the_start_stylesheet_sets_the_page_the_side_the_heads_and_the_notes():
 
 def test_a_piece_that_carries_no_heads_has_no_extra_block():
     plain = PRINT_DOCUMENT.replace(" draft-mark", "")
-    document = pieces.read(plain, piece_characters=1)
+    document = pieces.read(plain, piece_size=1)
     assert pieces.PIECE_START not in document.piece_html(document.pieces[0])
     assert pieces.PIECE_START not in pieces.start_css(document.pieces[0], 1, True)
 
 
 def test_a_string_with_quotes_is_escaped_for_css():
-    piece = pieces.read(PRINT_DOCUMENT.replace("Tom</abbr>", 'Tom "T" \\</abbr>'), piece_characters=1).pieces[4]
+    piece = pieces.read(PRINT_DOCUMENT.replace("Tom</abbr>", 'Tom "T" \\</abbr>'), piece_size=1).pieces[4]
     assert 'string-set: part "Part I: Tom \\"T\\" \\\\ & Jerry"' in pieces.start_css(piece, 1, True)
 
 
@@ -157,4 +177,4 @@ def test_a_document_without_body_or_main_cannot_be_cut(broken):
 def test_a_numbered_part_without_its_title_cannot_be_cut_inside():
     untitled = re.sub(r"<h2>Part I:.*?</h2>", "", PRINT_DOCUMENT, flags=re.S)
     with pytest.raises(pieces.PieceError, match="part-one"):
-        pieces.read(untitled, piece_characters=1)
+        pieces.read(untitled, piece_size=1)

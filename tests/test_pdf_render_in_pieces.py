@@ -80,9 +80,9 @@ def book_job(folder: Path, book: str, keep_layouts: bool = False) -> render.Rend
         cache_dir=str(folder / "renders") if keep_layouts else None)
 
 
-def render_book(folder: Path, piece_characters: int, monkeypatch) -> dict[str, Path]:
+def render_book(folder: Path, most_characters: int, monkeypatch) -> dict[str, Path]:
     job = book_job(folder, BOOK)
-    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", piece_characters)
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS_MOST", most_characters)
     for edition in render.EDITIONS:
         render.render_edition(job, edition)
     return {"standard": job.target(render.EDITIONS[0]), "large print": job.target(render.EDITIONS[1]),
@@ -116,7 +116,7 @@ def structure(path: Path) -> list:
 
 
 def test_the_book_is_cut_into_pieces(books):
-    assert len(pieces.read(BOOK, piece_characters=1).pieces) == 7
+    assert len(pieces.read(BOOK, piece_size=1).pieces) == 7
 
 
 @pytest.mark.parametrize("edition", ["standard", "large print"])
@@ -195,7 +195,7 @@ def made_and_clean(job: render.RenderJob) -> tuple[bytes, bytes]:
 
 
 def test_an_edit_lays_out_only_what_it_changed(tmp_path, monkeypatch):
-    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS_MOST", 1)
     job = cached_job(tmp_path / "book", BOOK)
     assert len(layouts_made(job, monkeypatch)) == 8, "seven pieces, then the front matter"
     first = job.target(render.EDITIONS[0]).read_bytes()
@@ -219,7 +219,7 @@ def test_an_edit_lays_out_only_what_it_changed(tmp_path, monkeypatch):
 
 
 def test_the_layouts_of_pieces_the_book_no_longer_has_are_not_kept(tmp_path, monkeypatch):
-    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS_MOST", 1)
     job = cached_job(tmp_path / "book", BOOK)
     render.render_edition(job, render.EDITIONS[0])
     kept = tmp_path / "book" / "renders" / "pieces"
@@ -236,7 +236,7 @@ def test_the_layouts_of_pieces_the_book_no_longer_has_are_not_kept(tmp_path, mon
 
 
 def test_a_layout_weasyprint_reported_a_problem_in_is_not_kept(tmp_path, monkeypatch):
-    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS_MOST", 1)
     broken = BOOK.replace("<h3>Chapter B</h3>", '<h3 style="colour: red">Chapter B</h3>')
     job = cached_job(tmp_path / "book", broken)
     with pytest.raises(render.RenderError, match="colour"):
@@ -266,7 +266,7 @@ def test_each_page_is_on_its_side(tmp_path, monkeypatch, contents_break):
     # print.css: the outer margin has the chapter's running head, so it is at the left of a
     # left-hand page (odd index: the first page is a right-hand one). With the contents ending
     # on any page, the body may start on a left-hand page: the pieces are laid out again so.
-    monkeypatch.setattr(pieces, "PIECE_CHARACTERS", 1)
+    monkeypatch.setattr(pieces, "PIECE_CHARACTERS_MOST", 1)
     job = cached_job(tmp_path, BOOK)
     with (tmp_path / "_static" / "print.css").open("a") as css:
         css.write(f".print-toc {{ break-after: {contents_break}; }}\n")

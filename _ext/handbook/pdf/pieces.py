@@ -23,6 +23,7 @@ a matter part), so a piece never has to start with a blank page.
 from __future__ import annotations
 
 import html as html_module
+import math
 import re
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -35,9 +36,16 @@ CONTINUES = "data-continues"
 # on every page the box is on (weasyprint/layout/__init__.py), and would outlast a new part;
 # not a ::before, whose string-set WeasyPrint 70 ignores (formatting_structure/build.py).
 PIECE_START = "data-piece-start"
-# About how much print document a piece takes: 60,000 characters are some 20 pages of the
-# standard edition. A piece costs about 45 ms of its own (its stylesheets, its PDF).
-PIECE_CHARACTERS = 60_000
+# How much print document a piece takes. An edit lays its piece out again, which costs with the
+# piece's size; each piece also costs a share of its own (its stylesheets, its fonts' subsets,
+# its PDF: some 0.2 s). The size that keeps both small grows with the square root of the book
+# (a book of n pieces of size s: n costs of its own, plus s laid out again after an edit):
+# some 20,000 characters (7 standard pages) for the handbook, which then lays out a third as
+# much after an edit as with 60,000; and at most 60,000 (some 20 pages), the layout a render
+# holds at once (render_plan.py), reached from five times the handbook's size on
+# (benchmarks/results.md, eighth session).
+PIECE_BALANCE = 2_700
+PIECE_CHARACTERS_MOST = 60_000
 
 _TAG = re.compile(r"<(/?)(section|main|body)\b([^>]*)>")
 _CLASS = re.compile(r'\bclass="([^"]*)"')
@@ -140,18 +148,23 @@ def source_names(scope: str):
     return name
 
 
-def read(text: str, piece_characters: int | None = None) -> PrintDocument:
-    """Cut the print document into pieces of about ``piece_characters`` (PIECE_CHARACTERS) each, at chapters."""
-    piece_characters = piece_characters or PIECE_CHARACTERS
+def piece_characters(book_characters: int) -> int:
+    """How many characters of print document a piece of a book of ``book_characters`` takes, at least."""
+    return min(PIECE_CHARACTERS_MOST, math.isqrt(book_characters * PIECE_BALANCE))
+
+
+def read(text: str, piece_size: int | None = None) -> PrintDocument:
+    """Cut the print document into pieces of at least ``piece_size`` characters (piece_characters()), at chapters."""
     body = re.search(r"<body\b[^>]*>", text)
     main = text.find("<main")
     main_end = text.find("</main>")
     if body is None or main < 0 or main_end < main:
         raise PieceError("the print document has no <body> with a <main> in it")
+    piece_size = piece_size or piece_characters(main_end - main)
     cuts = list(_cuts(text, main, main_end))
     starts = [main]
     for cut in cuts:
-        if cut.at - starts[-1] >= piece_characters:
+        if cut.at - starts[-1] >= piece_size:
             starts.append(cut.at)
     open_by_place = {cut.at: cut.open for cut in cuts}
     main_open = _Open(main, text[main:text.index(">", main) + 1], frozenset(), None)
