@@ -69,19 +69,23 @@ def test_pieces_grow_with_the_square_root_of_the_book_up_to_their_most():
     # edit lays out a third as much as with the most. Four times the book, twice the piece.
     handbook = pieces.piece_characters(150_000)
     assert 18_000 <= handbook <= 22_000
-    assert pieces.piece_characters(4 * 150_000) == pytest.approx(2 * handbook, abs=2)
+    assert pieces.piece_characters(4 * 150_000) == pytest.approx(2 * handbook, abs=1000)
+    assert pieces.piece_characters(150_000 + 300) == handbook, "a sentence more keeps the pieces' size"
     assert pieces.piece_characters(5 * 150_000) < pieces.PIECE_CHARACTERS_MOST
     assert pieces.piece_characters(20 * 150_000) == pieces.PIECE_CHARACTERS_MOST
 
 
-def test_the_default_piece_size_follows_the_books_size(monkeypatch):
-    main = PRINT_DOCUMENT.index("<main>")
-    book = PRINT_DOCUMENT.index("</main>") - main
-    one_chapter = PRINT_DOCUMENT.index('<section id="ch-b"') - PRINT_DOCUMENT.index('<section id="ch-a"')
-    # A balance that makes this book's pieces as long as chapter A: a piece ends at the first
-    # place it may once that much is behind it.
-    monkeypatch.setattr(pieces, "PIECE_BALANCE", one_chapter ** 2 // book + 1)
-    assert first_sections(pieces.read(PRINT_DOCUMENT)) == ["root", "ch-front-2", "ch-a", "ch-c"]
+def test_the_default_piece_size_follows_the_books_size():
+    # A book the handbook's size, fifteen chapters of some 10,000 characters: pieces of two chapters.
+    chapter = '<section id="ch-{0}"><h3>Chapter {0}</h3><p>{1}</p></section>\n'
+    chapters = "".join(chapter.format(number, "Text. " * 1700) for number in range(15))
+    book = PRINT_DOCUMENT.replace('<section id="ch-b"><h3>Chapter B</h3><p>Text.</p></section>\n', chapters)
+    size = pieces.piece_characters(book.index("</main>") - book.index("<main>"))
+    assert size == 20_000
+    document = pieces.read(book)
+    lengths = [piece.end - piece.start for piece in document.pieces]
+    assert len(lengths) == 8
+    assert all(size <= length < size + 10_100 for length in lengths[:-1]), lengths
 
 
 def test_the_pieces_hold_the_body_once_and_each_id_once():

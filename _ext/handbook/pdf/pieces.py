@@ -42,8 +42,9 @@ PIECE_START = "data-piece-start"
 # (a book of n pieces of size s: n costs of its own, plus s laid out again after an edit):
 # some 20,000 characters (7 standard pages) for the handbook, which then lays out a third as
 # much after an edit as with 60,000; and at most 60,000 (some 20 pages), the layout a render
-# holds at once (render_plan.py), reached from five times the handbook's size on
-# (benchmarks/results.md, eighth session).
+# holds at once (render_plan.py), reached at some nine times the handbook's size
+# (benchmarks/results.md, eighth session). In whole thousands, so that an edit seldom moves
+# where the pieces start.
 PIECE_BALANCE = 2_700
 PIECE_CHARACTERS_MOST = 60_000
 
@@ -150,7 +151,7 @@ def source_names(scope: str):
 
 def piece_characters(book_characters: int) -> int:
     """How many characters of print document a piece of a book of ``book_characters`` takes, at least."""
-    return min(PIECE_CHARACTERS_MOST, math.isqrt(book_characters * PIECE_BALANCE))
+    return min(PIECE_CHARACTERS_MOST, math.isqrt(book_characters * PIECE_BALANCE) // 1000 * 1000)
 
 
 def read(text: str, piece_size: int | None = None) -> PrintDocument:
