@@ -10,6 +10,7 @@ labels, the page map, and links that go from one piece to another.
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -140,6 +141,31 @@ def test_the_tags_outline_and_labels_are_the_whole_renders(books, edition):
     with pikepdf.open(whole) as one, pikepdf.open(cut) as other:
         assert repr(other.Root.PageLabels) == repr(one.Root.PageLabels)
     assert pdfua_check.check_file(cut) == []
+
+
+def font_programs_by_name(path: Path) -> dict[str, set]:
+    with pikepdf.open(path) as pdf:
+        programs: dict[str, set] = {}
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                programs.setdefault(str(descriptor.FontName), set()).add(descriptor.FontFile2.objgen)
+        return programs
+
+
+@pytest.mark.slow  # poppler-utils comes with the full suite's dependencies
+@pytest.mark.parametrize("edition", ["standard", "large print"])
+def test_every_page_looks_as_in_the_whole_render_with_one_program_per_font(books, edition, tmp_path):
+    whole, cut = (book[edition] for book in books)
+    # Each piece embeds its own subset of each font; the merged PDF, one program with them all.
+    assert all(len(programs) == 1 for programs in font_programs_by_name(cut).values())
+    assert cut.stat().st_size < whole.stat().st_size * 1.15
+    for name, pdf in (("whole", whole), ("cut", cut)):
+        subprocess.run(["pdftoppm", "-r", "72", "-gray", str(pdf), str(tmp_path / name)], check=True)
+    pages = sorted(path.name.removeprefix("whole") for path in tmp_path.glob("whole-*.pgm"))
+    assert len(pages) > 12
+    for page in pages:
+        assert (tmp_path / f"cut{page}").read_bytes() == (tmp_path / f"whole{page}").read_bytes(), page
 
 
 def test_the_page_map_is_the_whole_renders(books):

@@ -16,6 +16,7 @@ after the pages), its named destinations and its outline. The merged PDF has:
   they resolve once the names are together;
 - the outline made from every page's bookmarks in turn, as WeasyPrint makes it
   (``weasyprint.anchors.make_page_bookmark_tree``);
+- one program for each font that pieces embed in subsets of their own (font_programs.py);
 - the front matter's catalogue otherwise: its metadata, language, viewer settings.
 """
 
@@ -26,6 +27,8 @@ from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
+
+from handbook.pdf import font_programs
 
 
 class MergeError(Exception):
@@ -68,6 +71,7 @@ def merge(front: Path, front_pages: int, pieces: list[Path], bookmark_pages: lis
         _check_link_targets(pdf, {bytes(name) for name, _ in names})
         _write_dests(pdf, names)
         _write_outline(pdf, bookmark_pages)
+        font_programs.share_font_programs(pdf)
         pdf.save(target, deterministic_id=True)  # qpdf would make the /ID from the clock
 
 
