@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fontTools import subset
+from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.ttLib import TTFont
 
 from handbook.pdf import font_programs
@@ -15,21 +16,35 @@ from handbook.pdf import font_programs
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
-def subset_of(text: str) -> bytes:
-    """DejaVu Sans with only ``text``'s glyphs, at their ids in the font, as WeasyPrint embeds it."""
-    font = TTFont(DEJAVU, recalcBBoxes=False)  # HarfBuzz keeps the font's bounds and maxima
-    subsetter = subset.Subsetter(subset.Options(retain_gids=True, notdef_outline=True))
-    subsetter.populate(text=text)
-    subsetter.subset(font)
+def subset_of(text: str) -> tuple[bytes, set[int]]:
+    """DejaVu Sans for ``text``, as WeasyPrint embeds it, and the glyph ids the text shows.
+
+    WeasyPrint subsets twice (weasyprint/pdf/fonts.py): the glyphs shown at their ids
+    in the font, then every id up to the last one shown, so the parts of composite
+    glyphs past it (an accent) are numbered anew after it. HarfBuzz keeps the font's
+    bounds and maxima.
+    """
+    full = TTFont(DEJAVU, recalcBBoxes=False)
+    shown = {full.getGlyphID(full.getBestCmap()[ord(character)]) for character in text}
+    font = TTFont(DEJAVU, recalcBBoxes=False)
+    options = subset.Options(retain_gids=True, notdef_outline=True, glyph_names=True)
+    first = subset.Subsetter(options)
+    first.populate(gids=shown)
+    first.subset(font)
+    second = subset.Subsetter(subset.Options(notdef_outline=True, glyph_names=True))
+    second.populate(gids=range(max(shown) + 1))
+    second.subset(font)
     output = io.BytesIO()
     font.save(output)
-    return output.getvalue()
+    return output.getvalue(), shown
 
 
-def outline(font: TTFont, character: str):
-    name = font.getBestCmap()[ord(character)]
-    glyph = font["glyf"][name]
-    return font.getGlyphID(name), list(glyph.getCoordinates(font["glyf"])[0]), font["hmtx"][name]
+def drawn(font: TTFont, glyph_id: int):
+    """What the glyph draws, its parts put in place, and its advance."""
+    name = font.getGlyphOrder()[glyph_id]
+    pen = DecomposingRecordingPen(font.getGlyphSet())
+    font.getGlyphSet()[name].draw(pen)
+    return pen.value, font["hmtx"][name][0]
 
 
 @pytest.fixture(scope="module")
@@ -37,22 +52,38 @@ def full():
     return TTFont(DEJAVU)
 
 
-def test_one_program_has_every_subsets_glyphs_at_their_ids(full):
-    pieces = [subset_of("abc"), subset_of("xyz"), subset_of("Ω→a")]
-    joined = TTFont(io.BytesIO(font_programs.joined_program(pieces)))
-    for character in "abcxyzΩ→":
-        assert outline(joined, character) == outline(full, character), character
+def joined(*texts: str) -> tuple[TTFont, list[set[int]]]:
+    subsets = [subset_of(text) for text in texts]
+    program = font_programs.joined_program(subsets)
+    assert program is not None
+    return TTFont(io.BytesIO(program)), [shown for _, shown in subsets]
+
+
+def test_one_program_draws_every_subsets_glyphs_as_the_font(full):
+    font, shown = joined("abc", "xyz", "Ω→a")
+    for glyph_id in set().union(*shown):
+        assert drawn(font, glyph_id) == drawn(full, glyph_id), glyph_id
     left_out = full.getGlyphID(full.getBestCmap()[ord("Q")])
-    assert joined["glyf"][joined.getGlyphOrder()[left_out]].numberOfContours == 0, "no piece shows it"
-    # The font's own metrics, as every subset has them, not the joined glyphs' alone.
-    assert joined["head"].yMin == full["head"].yMin
-    assert joined["maxp"].maxPoints == TTFont(io.BytesIO(pieces[0]))["maxp"].maxPoints
+    assert font["glyf"][font.getGlyphOrder()[left_out]].numberOfContours == 0, "no piece shows it"
+    # The font's own bounds and maxima, as every subset has them.
+    assert font["head"].yMin == full["head"].yMin
+    assert font["maxp"].maxPoints == full["maxp"].maxPoints
+
+
+def test_accents_numbered_anew_in_each_subset_go_after_the_font_glyphs(full):
+    # "ÉÑ" and "Ñ" both show up to Ñ; after it the first has the acute then the tilde,
+    # the second the tilde alone: one id, two glyphs. Each part goes once to the end.
+    font, shown = joined("ÉÑa", "Ñe", "Éé")
+    for glyph_id in set().union(*shown):
+        assert drawn(font, glyph_id) == drawn(full, glyph_id), glyph_id
+    last_shown = max(set().union(*shown))
+    assert len(font.getGlyphOrder()) == last_shown + 1 + 2, "the acute and the tilde, once each"
 
 
 def test_the_program_is_the_same_bytes_each_time():
-    pieces = [subset_of("Sentence one."), subset_of("Another, with É and ü.")]
-    assert font_programs.joined_program(pieces) == font_programs.joined_program(pieces)
+    subsets = [subset_of("Sentence one."), subset_of("Another, with É and ü.")]
+    assert font_programs.joined_program(subsets) == font_programs.joined_program(subsets)
 
 
 def test_programs_that_are_not_truetype_subsets_are_left_alone():
-    assert font_programs.joined_program([b"not a font", subset_of("abc")]) is None
+    assert font_programs.joined_program([(b"not a font", {1}), subset_of("abc")]) is None

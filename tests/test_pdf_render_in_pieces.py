@@ -55,9 +55,9 @@ BOOK = f"""<!DOCTYPE html>
 <section class="part numbered-part" id="part-one"><h2>Part I: The first part</h2>
 {chapter("ch-a", "Chapter A", '<p>A footnote here<span class="footnote">The first note.</span>.</p>')}
 {chapter("ch-b", "Chapter B", '<p>Back to <a href="#ch-a">Chapter A</a>, and a note<span class="footnote">The second note.</span>.</p>')}
-{chapter("ch-c", "Chapter C")}</section>
+{chapter("ch-c", "Chapter C", '<p lang="es">ÉL Y ÑANDÚ.</p>')}</section>
 <section class="part matter" id="part-back"><h2>Reference</h2>
-{chapter("ch-back", "Glossary")}{chapter("ch-back-2", "Sources")}</section>
+{chapter("ch-back", "Glossary", '<p lang="es">Ñ, then É: accents each piece numbers anew in its fonts.</p>')}{chapter("ch-back-2", "Sources")}</section>
 </section>
 </main>
 </body>
