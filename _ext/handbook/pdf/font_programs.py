@@ -22,28 +22,30 @@ from fontTools.ttLib import TTFont, TTLibError
 
 def share_font_programs(pdf: pikepdf.Pdf) -> None:
     """Give the descriptors of each font that ``pdf`` embeds more than once one program with all their glyphs."""
-    by_font: dict[str, list[tuple[pikepdf.Dictionary, set[int]]]] = {}
-    seen: set[tuple[int, int]] = set()
+    # By font name, each program and what its fonts show (fonts with one subset may share it).
+    programs: dict[str, dict[tuple[int, int], tuple[pikepdf.Stream, set[int]]]] = {}
+    descriptors: dict[str, dict[tuple[int, int], pikepdf.Dictionary]] = {}
     for page in pdf.pages:
         for font in _fonts(page.obj.get("/Resources")):
             for descendant in font.get("/DescendantFonts", ()):
                 descriptor = descendant.get("/FontDescriptor")
-                if descriptor is None or "/FontFile2" not in descriptor or descriptor.objgen in seen:
-                    continue
-                seen.add(descriptor.objgen)
                 shown = _shown_glyphs(font)
-                if shown:
-                    by_font.setdefault(str(descriptor.FontName), []).append((descriptor, shown))
-    for subsets in by_font.values():
-        if len({descriptor.FontFile2.objgen for descriptor, _ in subsets}) < 2:
+                if descriptor is None or "/FontFile2" not in descriptor or not shown:
+                    continue
+                name, program = str(descriptor.FontName), descriptor.FontFile2
+                programs.setdefault(name, {}).setdefault(program.objgen, (program, set()))[1].update(shown)
+                descriptors.setdefault(name, {})[descriptor.objgen] = descriptor
+    for name, subsets in programs.items():
+        if len(subsets) < 2:
             continue
-        joined = joined_program([(descriptor.FontFile2.read_bytes(), shown) for descriptor, shown in subsets])
+        joined = joined_program([(program.read_bytes(), shown) for program, shown in subsets.values()])
         if joined is None:
             continue  # not fonts this module can join: each piece keeps its own
         stream = pikepdf.Stream(pdf, joined)
         stream.Length1 = len(joined)
-        for descriptor, _ in subsets:
-            descriptor.FontFile2 = stream
+        for descriptor in descriptors[name].values():
+            if descriptor.FontFile2.objgen in subsets:
+                descriptor.FontFile2 = stream
 
 
 def _fonts(resources):
