@@ -15,7 +15,9 @@ from urllib.parse import unquote, urlsplit
 import pikepdf
 import pytest
 from bs4 import BeautifulSoup, Comment, Doctype
+from playwright.sync_api import sync_playwright
 
+import browser
 from conftest import LANGUAGES, ROOT, outputs_of, translator
 from handbook.common.editions import SOURCE_LANGUAGE, language_name, site_folder
 
@@ -141,6 +143,37 @@ def test_the_diagram_speaks_the_editions_language(outputs):
     assert title_of.search(svg).group(1) == _(english)
     assert (f'xml:lang="{outputs.language}"' in svg) == (outputs.language != SOURCE_LANGUAGE)
     assert f">{_('Immigration Enforcement')}</text>" in svg
+
+
+# Each label's box: the smallest rectangle around the middle of its text, but the background.
+LABELS_OUTSIDE_THEIR_BOXES = """() => {
+  const svg = document.documentElement, width = svg.viewBox.baseVal.width;
+  const boxes = [...svg.querySelectorAll('rect')].map(rect => rect.getBBox()).filter(box => box.width < 0.9 * width);
+  return [...svg.querySelectorAll('text')].flatMap(text => {
+    const label = text.getBBox(), x = label.x + label.width / 2, y = label.y + label.height / 2;
+    const box = boxes.filter(b => x >= b.x && x <= b.x + b.width && y >= b.y && y <= b.y + b.height)
+                     .sort((a, b) => a.width * a.height - b.width * b.height)[0];
+    return box && (label.x < box.x || label.x + label.width > box.x + box.width)
+      ? [`${text.textContent}: ${Math.round(label.width)} wide, its box ${Math.round(box.width)}`] : [];
+  });
+}"""
+
+
+def test_every_diagram_label_fits_its_box_in_the_editions_words(outputs):
+    # A translation longer than the English runs out of its box, and its ends are drawn
+    # white on white. Measured in Chromium, whose fallback font is wider than the PDFs'.
+    diagrams = [outputs.html / "_images" / "mission-areas.svg",
+                *sorted((outputs.build_dir / ".stage" / outputs.language / "pdf" / "_images").glob("*.svg"))]
+    assert len(diagrams) == 3, "the site's diagram, and the standard and large-print PDFs'"
+    with browser.serve(outputs.build_dir) as base, sync_playwright() as playwright:
+        chromium = browser.launch(playwright)
+        page = chromium.new_page()
+        outside = {}
+        for diagram in diagrams:
+            page.goto(base + diagram.relative_to(outputs.build_dir).as_posix())
+            outside[diagram] = page.evaluate(LABELS_OUTSIDE_THEIR_BOXES)
+        chromium.close()
+    assert outside == {diagram: [] for diagram in diagrams}
 
 
 def test_english_is_at_the_sites_root_and_every_other_edition_in_its_folder(build):
