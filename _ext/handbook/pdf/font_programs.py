@@ -22,29 +22,33 @@ from fontTools.ttLib import TTFont, TTLibError
 
 def share_font_programs(pdf: pikepdf.Pdf) -> None:
     """Give the descriptors of each font that ``pdf`` embeds more than once one program with all their glyphs."""
-    # By font name, each program and what its fonts show (fonts with one subset may share it).
-    programs: dict[str, dict[tuple[int, int], tuple[pikepdf.Stream, set[int]]]] = {}
-    descriptors: dict[str, dict[tuple[int, int], pikepdf.Dictionary]] = {}
+    fonts = {}  # each font dictionary once, though most are on many pages
     for page in pdf.pages:
         for font in _fonts(page.obj.get("/Resources")):
-            for descendant in font.get("/DescendantFonts", ()):
-                descriptor = descendant.get("/FontDescriptor")
-                shown = _shown_glyphs(font)
-                if descriptor is None or "/FontFile2" not in descriptor or not shown:
-                    continue
-                name, program = str(descriptor.FontName), descriptor.FontFile2
-                programs.setdefault(name, {}).setdefault(program.objgen, (program, set()))[1].update(shown)
-                descriptors.setdefault(name, {})[descriptor.objgen] = descriptor
-    for name, subsets in programs.items():
+            fonts.setdefault(font.objgen, font)
+    # By font name, each program: what its fonts show, and their descriptors (fonts may share one).
+    programs: dict[str, dict[tuple[int, int], tuple[pikepdf.Stream, set[int], list]]] = {}
+    for font in fonts.values():
+        for descendant in font.get("/DescendantFonts", ()):
+            descriptor = descendant.get("/FontDescriptor")
+            shown = _shown_glyphs(font)
+            if descriptor is None or "/FontFile2" not in descriptor or not shown:
+                continue
+            program = descriptor.FontFile2
+            _, program_shows, descriptors = programs.setdefault(str(descriptor.FontName), {}).setdefault(
+                program.objgen, (program, set(), []))
+            program_shows.update(shown)
+            descriptors.append(descriptor)
+    for subsets in programs.values():
         if len(subsets) < 2:
             continue
-        joined = joined_program([(program.read_bytes(), shown) for program, shown in subsets.values()])
+        joined = joined_program([(program.read_bytes(), shown) for program, shown, _ in subsets.values()])
         if joined is None:
             continue  # not fonts this module can join: each piece keeps its own
         stream = pikepdf.Stream(pdf, joined)
         stream.Length1 = len(joined)
-        for descriptor in descriptors[name].values():
-            if descriptor.FontFile2.objgen in subsets:
+        for _, _, descriptors in subsets.values():
+            for descriptor in descriptors:
                 descriptor.FontFile2 = stream
 
 
@@ -127,7 +131,7 @@ def joined_program(subsets: list[tuple[bytes, set[int]]]) -> bytes | None:
 
 
 class _CannotJoin(Exception):
-    pass
+    """The subsets hold a glyph the join does not handle."""
 
 
 class _Subset:
