@@ -140,6 +140,19 @@ def edition_pages(outputs: Outputs) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium for the whole session: one Playwright per process, shared by every test that drives it."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
 def html_pages(outputs) -> list[Path]:
     return edition_pages(outputs)
 

@@ -27,7 +27,7 @@ from bs4 import BeautifulSoup
 from browser import (
     DARK, LIGHT, NARROW, VIEWS, ZOOM_200, Tab, add_text_spacing, active_element, axe_problems,
     clipped_text_problems, colour_transition_problems, current_page_problems, horizontal_scroll_problems, htmlcs_problems,
-    ibm_problems, in_brief_problems, launch, search_field_problems, serve, site_pages,
+    ibm_problems, in_brief_problems, search_field_problems, serve, site_pages,
     structure_problems, vnu_problems, walk_tab_order,
 )
 from conftest import translated, translator
@@ -102,16 +102,6 @@ def search_word(language: str) -> str:
 def fixtures_site():
     with serve(FIXTURES) as base:
         yield base
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,7 @@ from urllib.parse import unquote, urlsplit
 import pikepdf
 import pytest
 from bs4 import BeautifulSoup, Comment, Doctype
-from playwright.sync_api import sync_playwright
-
-import browser
+from browser import serve
 from conftest import LANGUAGES, ROOT, outputs_of, translator
 from handbook.common.editions import SOURCE_LANGUAGE, language_name, site_folder
 
@@ -159,20 +157,19 @@ LABELS_OUTSIDE_THEIR_BOXES = """() => {
 }"""
 
 
-def test_every_diagram_label_fits_its_box_in_the_editions_words(outputs):
+def test_every_diagram_label_fits_its_box_in_the_editions_words(outputs, browser):
     # A translation longer than the English runs out of its box, and its ends are drawn
     # white on white. Measured in Chromium, whose fallback font is wider than the PDFs'.
     diagrams = [outputs.html / "_images" / "mission-areas.svg",
                 *sorted((outputs.build_dir / ".stage" / outputs.language / "pdf" / "_images").glob("*.svg"))]
     assert len(diagrams) == 3, "the site's diagram, and the standard and large-print PDFs'"
-    with browser.serve(outputs.build_dir) as base, sync_playwright() as playwright:
-        chromium = browser.launch(playwright)
-        page = chromium.new_page()
-        outside = {}
+    page = browser.new_page()
+    outside = {}
+    with serve(outputs.build_dir) as base:
         for diagram in diagrams:
             page.goto(base + diagram.relative_to(outputs.build_dir).as_posix())
             outside[diagram] = page.evaluate(LABELS_OUTSIDE_THEIR_BOXES)
-        chromium.close()
+    page.close()
     assert outside == {diagram: [] for diagram in diagrams}
 
 
